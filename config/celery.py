@@ -1,0 +1,11 @@
+"""Celery application. With CELERY_BROKER_URL unset, tasks run inline (eager)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+
+app = Celery("pdm")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,56 @@
+"""API plumbing shared by every app: pagination and the one mapping of errors to HTTP."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import status
+from rest_framework.exceptions import APIException
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import WorkflowError
+
+
+class Pagination(PageNumberPagination):
+    """`{"count", "next", "previous", "results"}`; `?page=` and `?page_size=` (at most 500)."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def exception_handler(exc, context):
+    """Workflow errors become 400/403/409 with a message in the user's language."""
+    if isinstance(exc, WorkflowError):
+        body = {"detail": str(exc.message)}
+        if exc.state is not None:
+            body["status"] = exc.state
+        if exc.guards:
+            body["guards"] = [str(g) for g in exc.guards]
+        if exc.field_errors:
+            body.update({k: [str(m) for m in (v if isinstance(v, list | tuple) else [v])] for k, v in exc.field_errors.items()})
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, Http404):
+        exc = NotFound404()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = Forbidden403()
+    return drf_exception_handler(exc, context)
+
+
+class NotFound404(APIException):
+    status_code = status.HTTP_404_NOT_FOUND
+    default_code = "not_found"
+
+    def __init__(self):
+        from django.utils.translation import gettext
+
+        super().__init__(gettext("Not found."))
+
+
+class Forbidden403(APIException):
+    status_code = status.HTTP_403_FORBIDDEN
+    default_code = "permission_denied"
+
+    def __init__(self):
+        from django.utils.translation import gettext
+
+        super().__init__(gettext("You are not permitted to do this."))

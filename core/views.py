@@ -1,0 +1,65 @@
+"""The home page, the audit log for auditors, and notifications."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from organizations.choices import Role
+
+from .models import AuditLog, Notification
+
+
+@login_required
+def home(request):
+    """The start page: what waits for this user (apps contribute panels through `core.dashboard`)."""
+    from .dashboard import panels_for
+
+    return render(request, "core/home.html", {"panels": panels_for(request.user)})
+
+
+def health(request):
+    return JsonResponse({"ok": True})
+
+
+@login_required
+def audit_log(request):
+    """Every transition of every machine, newest first: auditors and administrators only."""
+    if not (request.user.is_superuser or request.user.role == Role.AUDITOR):
+        raise PermissionDenied
+    qs = AuditLog.objects.select_related("content_type").order_by("-at", "-pk")
+    machine = request.GET.get("machine")
+    if machine:
+        qs = qs.filter(machine=machine)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(object_repr__icontains=q) | qs.filter(actor_name__icontains=q)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit_log.html", {"page": page, "q": q, "machine": machine})
+
+
+@login_required
+def notifications(request):
+    qs = request.user.notifications.order_by("-created_at", "-pk")
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "core/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_read(request, pk: int):
+    note = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    if note.read_at is None:
+        note.read_at = timezone.now()
+        note.save(update_fields=["read_at"])
+    return redirect(note.url or "core:notifications")
+
+
+@login_required
+@require_POST
+def notifications_read_all(request):
+    request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("core:notifications")

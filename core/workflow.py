@@ -1,0 +1,199 @@
+"""The workflow doorway: the one way any state machine of any model changes state.
+
+`fire()` checks that the transition exists from the current state, that the actor is
+permitted, that the guards hold; fires the django-fsm transition; saves inside
+`transaction.atomic()` (a stale copy loses with `ConcurrentTransition`); writes exactly one
+append-only audit row; and registers side effects with `transaction.on_commit`, so that
+nothing outside the database happens for a transition that rolls back.
+
+Models declare machines with `FSMField(protected=True)` and `ConcurrentTransitionMixin`.
+A transition method may carry a public name in `custom={"name": ...}` (projects have four
+machines whose transitions share names such as `deliver`); otherwise its method name is
+its public name. Conditions are `is_*`/`has_*` functions decorated with `guard(message)`,
+so that a refused transition says which rule stopped it, in the user's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, FSMFieldMixin, Transition
+
+from .errors import TransitionConflict, TransitionForbidden
+from .models import AuditLog
+
+
+def guard(message):
+    """Mark a condition with the message shown when it blocks a transition."""
+
+    def decorate(fn):
+        fn.guard_message = message
+        return fn
+
+    return decorate
+
+
+@dataclass(frozen=True)
+class TransitionSpec:
+    """One transition of one machine, as the doorway sees it."""
+
+    name: str  # public name (API, audit log)
+    method: str  # model method that django-fsm wraps
+    field: str  # the FSM field, e.g. "status"
+    sources: frozenset[str]
+    target: str
+
+
+def _fsm_field(model, field: str) -> FSMFieldMixin:
+    f = model._meta.get_field(field)
+    if not isinstance(f, FSMFieldMixin):
+        raise TypeError(f"{model.__name__}.{field} is not a state field")
+    return f
+
+
+def machine_spec(model, field: str) -> dict[str, TransitionSpec]:
+    """Every transition of the machine on `field`, by public name, in declaration order."""
+    cache = model.__dict__.get("_workflow_specs")
+    if cache is None:
+        cache = {}
+        model._workflow_specs = cache
+    if field not in cache:
+        specs: dict[str, dict] = {}
+        for t in _fsm_field(model, field).get_all_transitions(model):
+            name = t.custom.get("name", t.name)
+            entry = specs.setdefault(name, {"method": t.name, "sources": set(), "target": t.target})
+            entry["sources"].add(t.source)
+        cache[field] = {
+            name: TransitionSpec(name, e["method"], field, frozenset(e["sources"]), e["target"])
+            for name, e in specs.items()
+        }
+    return cache[field]
+
+
+def _transition_for(obj, spec: TransitionSpec) -> Transition | None:
+    meta = getattr(obj, spec.method)._django_fsm
+    return meta.get_transition(getattr(obj, spec.field))
+
+
+def unmet_guards(obj, spec: TransitionSpec) -> list[str]:
+    """Messages of the guards that block `spec` on `obj` now (empty when all hold)."""
+    t = _transition_for(obj, spec)
+    if t is None:
+        return []
+    return [str(getattr(c, "guard_message", c.__name__)) for c in t.conditions if not c(obj)]
+
+
+def is_permitted(obj, spec: TransitionSpec, user) -> bool:
+    t = _transition_for(obj, spec)
+    return bool(t and user and user.is_authenticated and user.is_active and t.has_perm(obj, user))
+
+
+def available_transitions(obj, field: str, user) -> list[str]:
+    """Public names of the transitions `user` may fire on `obj` now."""
+    return [
+        name
+        for name, spec in machine_spec(type(obj), field).items()
+        if _transition_for(obj, spec) is not None and is_permitted(obj, spec, user) and not unmet_guards(obj, spec)
+    ]
+
+
+def blocked_transitions(obj, field: str, user) -> dict[str, list[str]]:
+    """Transitions `user` could fire from this state but for a guard: name → guard messages."""
+    blocked = {}
+    for name, spec in machine_spec(type(obj), field).items():
+        if _transition_for(obj, spec) is not None and is_permitted(obj, spec, user):
+            messages = unmet_guards(obj, spec)
+            if messages:
+                blocked[name] = messages
+    return blocked
+
+
+def state_label(obj, field: str) -> str:
+    """The current state of `field` in the user's language."""
+    return str(getattr(obj, f"get_{field}_display")())
+
+
+def fire(
+    obj,
+    *,
+    field: str,
+    name: str,
+    actor,
+    comment: str = "",
+    machine: str | None = None,
+    payload: dict | None = None,
+    kwargs: dict | None = None,
+    after_save: Callable[[], None] | None = None,
+    on_commit: Iterable[Callable[[], None]] = (),
+):
+    """Fire transition `name` of the machine on `field` of `obj` as `actor`.
+
+    `kwargs` go to the transition method; `after_save` runs inside the same transaction
+    once the new state is saved (domain effects that must roll back with it); `on_commit`
+    callables run only after the commit (mail, Celery jobs). Raises TransitionConflict
+    (wrong state, guard, lost race) or TransitionForbidden; nothing is written then.
+    """
+    model = type(obj)
+    spec = machine_spec(model, field).get(name)
+    current = getattr(obj, field)
+    if spec is None or _transition_for(obj, spec) is None:
+        raise TransitionConflict(
+            _("“%(transition)s” is not possible now: this record is in state “%(state)s”.")
+            % {"transition": name, "state": state_label(obj, field)},
+            state=current,
+        )
+    if not is_permitted(obj, spec, actor):
+        raise TransitionForbidden(_("You are not permitted to do this."), state=current)
+    guards = unmet_guards(obj, spec)
+    if guards:
+        raise TransitionConflict(
+            _("“%(transition)s” is blocked: %(reasons)s")
+            % {"transition": name, "reasons": "; ".join(guards)},
+            state=current,
+            guards=guards,
+        )
+
+    try:
+        with transaction.atomic():
+            getattr(obj, spec.method)(**(kwargs or {}))
+            obj.save()
+            if after_save is not None:
+                after_save()
+            AuditLog.objects.create(
+                content_type=ContentType.objects.get_for_model(model),
+                object_id=obj.pk,
+                object_repr=str(obj)[:300],
+                machine=machine or field,
+                transition=name,
+                source=current,
+                target=getattr(obj, field),
+                actor=actor,
+                actor_name=(str(actor) or actor.get_username())[:150],
+                comment=comment or "",
+                payload=payload or {},
+            )
+            for callback in on_commit:
+                transaction.on_commit(callback)
+    except ConcurrentTransition:
+        fresh = model._default_manager.get(pk=obj.pk)
+        raise TransitionConflict(
+            _("Someone else changed this record first: it is now in state “%(state)s”. Reload and try again.")
+            % {"state": state_label(fresh, field)},
+            state=getattr(fresh, field),
+        ) from None
+    except BaseException:
+        # The database rolled back; do not leave the caller holding the in-memory new state.
+        obj.refresh_from_db()
+        raise
+    return obj
+
+
+def history_for(obj):
+    """The audit rows of one object, oldest first."""
+    return AuditLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
+    ).select_related("actor")

@@ -1,0 +1,288 @@
+"""The approval machine of a demand and the four machines of a project (django-fsm-2).
+
+Transition bodies touch only fields of `self`; every other effect lives in services.py.
+Conditions are pure `is_*`/`has_*` functions; `guard()` gives each the message a user sees
+when it blocks.
+"""
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+
+from core.workflow import guard
+from organizations.choices import RegionLevel
+
+from . import permissions as perm
+from .choices import DemandStatus, DevelopmentState, FundingState, HardwareState, OperationsState
+from .choices import DemandStatus as S
+
+MAX_AMOUNT = Decimal("10000000000")  # 10 billion CNY: anything above is a typing error
+
+
+@guard(_("the demand is incomplete"))
+def is_complete(demand) -> bool:
+    """A demand is submitted only with every required field filled."""
+    return not demand.missing_fields()
+
+
+@guard(_("the budget parts do not add up to the total"))
+def has_consistent_budget(demand) -> bool:
+    """The four budget parts are non-negative, add up to the total, and the total is positive."""
+    return demand.budget_problems() == []
+
+
+@guard(_("a redundancy flag is still unresolved"))
+def has_no_pending_flags(demand) -> bool:
+    """Provincial approval waits until every redundancy flag is dismissed, merged or reused."""
+    return not demand.has_pending_flags()
+
+
+class DemandWorkflow(ConcurrentTransitionMixin, models.Model):
+    """The approval state machine on `status` (design.md, "The life of a demand")."""
+
+    status = FSMField(_("status"), max_length=20, choices=DemandStatus.choices, default=S.DRAFT, protected=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+    @transition(
+        field=status,
+        source=[S.DRAFT, S.RETURNED],
+        target=RETURN_VALUE(S.MUNICIPAL_REVIEW, S.PROVINCIAL_REVIEW),
+        conditions=[is_complete, has_consistent_budget],
+        permission=perm.may_submit,
+    )
+    def submit(self):
+        """City and county bureaus go to their city first; provincial departments straight to the province."""
+        return S.PROVINCIAL_REVIEW if self.org.level == RegionLevel.PROVINCE else S.MUNICIPAL_REVIEW
+
+    @transition(field=status, source=S.MUNICIPAL_REVIEW, target=S.PROVINCIAL_REVIEW, permission=perm.may_municipal_review)
+    def municipal_approve(self):
+        pass
+
+    @transition(
+        field=status,
+        source=S.PROVINCIAL_REVIEW,
+        target=RETURN_VALUE(S.APPROVED, S.EXPERT_REVIEW),
+        conditions=[has_no_pending_flags],
+        permission=perm.may_provincial_approve,
+    )
+    def provincial_approve(self):
+        """Large demands (total at or above EXPERT_REVIEW_THRESHOLD) go to the expert panel."""
+        return S.EXPERT_REVIEW if self.needs_expert_review() else S.APPROVED
+
+    @transition(field=status, source=S.EXPERT_REVIEW, target=S.APPROVED, permission=perm.may_provincial_approve)
+    def expert_approve(self):
+        pass
+
+    @transition(
+        field=status,
+        source=[S.MUNICIPAL_REVIEW, S.PROVINCIAL_REVIEW, S.EXPERT_REVIEW],
+        target=S.RETURNED,
+        permission=perm.may_decide_in_review,
+    )
+    def return_for_revision(self):
+        pass
+
+    @transition(
+        field=status,
+        source=[S.MUNICIPAL_REVIEW, S.PROVINCIAL_REVIEW, S.EXPERT_REVIEW],
+        target=S.REJECTED,
+        permission=perm.may_decide_in_review,
+    )
+    def reject(self):
+        pass
+
+    @transition(field=status, source=S.PROVINCIAL_REVIEW, target=S.MERGED, permission=perm.may_redirect)
+    def merge(self):
+        pass
+
+    @transition(field=status, source=S.PROVINCIAL_REVIEW, target=S.REUSE, permission=perm.may_redirect)
+    def recommend_reuse(self):
+        pass
+
+    @transition(
+        field=status,
+        source=[S.DRAFT, S.RETURNED, S.MUNICIPAL_REVIEW, S.PROVINCIAL_REVIEW],
+        target=S.WITHDRAWN,
+        permission=perm.may_submit,
+    )
+    def withdraw(self):
+        pass
+
+
+# ---------------------------------------------------------------------------------------
+# Projects: four machines that move in parallel and guard one another.
+# ---------------------------------------------------------------------------------------
+
+FUNDS_AVAILABLE = (FundingState.ALLOCATED, FundingState.DISBURSING, FundingState.SETTLED)
+HARDWARE_READY = (HardwareState.ACCEPTED, HardwareState.NOT_REQUIRED)
+
+
+@guard(_("funding has not been allocated (资金未下达)"))
+def is_funding_allocated(project) -> bool:
+    """Development cannot start before funding is allocated."""
+    return project.funding_status in FUNDS_AVAILABLE
+
+
+@guard(_("hardware has not been accepted or waived (硬件未验收)"))
+def is_hardware_ready(project) -> bool:
+    """Acceptance of the development needs the hardware accepted or waived."""
+    return project.hardware_status in HARDWARE_READY
+
+
+@guard(_("development has not been delivered (开发未交付)"))
+def is_development_delivered(project) -> bool:
+    """The trial run needs the development delivered."""
+    return project.development_status == DevelopmentState.DELIVERED
+
+
+@guard(_("the project has no approved budget"))
+def has_approved_budget(project) -> bool:
+    """Budgeting needs an approved budget above zero (the budgets app adds its budget lines)."""
+    return project.has_budget_for_funding()
+
+
+@guard(_("a disbursement is still open"))
+def has_no_open_disbursement(project) -> bool:
+    """Settlement needs every disbursement paid or rejected."""
+    return project.open_disbursement_count() == 0
+
+
+H, F, D, O = HardwareState, FundingState, DevelopmentState, OperationsState
+
+
+class ProjectWorkflow(ConcurrentTransitionMixin, models.Model):
+    """Hardware, funding, development and operations (design.md, "Projects and their four machines")."""
+
+    hardware_status = FSMField(_("hardware"), max_length=20, choices=H.choices, default=H.PLANNING, protected=True, db_index=True)
+    funding_status = FSMField(_("funding"), max_length=20, choices=F.choices, default=F.UNFUNDED, protected=True, db_index=True)
+    development_status = FSMField(_("development"), max_length=20, choices=D.choices, default=D.NOT_STARTED, protected=True, db_index=True)
+    operations_status = FSMField(_("operations"), max_length=20, choices=O.choices, default=O.NOT_STARTED, protected=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+    # Hardware (project manager).
+    @transition(field=hardware_status, source=H.PLANNING, target=H.REQUESTED, permission=perm.may_drive_project, custom={"name": "request"})
+    def hardware_request(self):
+        pass
+
+    @transition(field=hardware_status, source=H.REQUESTED, target=H.PROCURING, permission=perm.may_drive_project, custom={"name": "procure"})
+    def hardware_procure(self):
+        pass
+
+    @transition(field=hardware_status, source=H.PROCURING, target=H.DELIVERED, permission=perm.may_drive_project, custom={"name": "deliver"})
+    def hardware_deliver(self):
+        pass
+
+    @transition(field=hardware_status, source=H.DELIVERED, target=H.ACCEPTED, permission=perm.may_drive_project, custom={"name": "accept"})
+    def hardware_accept(self):
+        pass
+
+    @transition(field=hardware_status, source=H.PLANNING, target=H.NOT_REQUIRED, permission=perm.may_drive_project, custom={"name": "waive"})
+    def hardware_waive(self):
+        pass
+
+    # Funding (finance officer).
+    @transition(
+        field=funding_status, source=F.UNFUNDED, target=F.BUDGETED, conditions=[has_approved_budget],
+        permission=perm.may_fund_project, custom={"name": "budget"},
+    )
+    def funding_budget(self):
+        pass
+
+    @transition(field=funding_status, source=F.BUDGETED, target=F.ALLOCATED, permission=perm.may_fund_project, custom={"name": "allocate"})
+    def funding_allocate(self):
+        pass
+
+    @transition(
+        field=funding_status, source=F.ALLOCATED, target=F.DISBURSING, permission=perm.may_fund_project, custom={"name": "begin_disbursing"}
+    )
+    def funding_begin_disbursing(self):
+        pass
+
+    @transition(
+        field=funding_status, source=F.DISBURSING, target=F.SETTLED, conditions=[has_no_open_disbursement],
+        permission=perm.may_fund_project, custom={"name": "settle"},
+    )
+    def funding_settle(self):
+        pass
+
+    # Development (project manager).
+    @transition(
+        field=development_status, source=D.NOT_STARTED, target=D.REQUIREMENTS, conditions=[is_funding_allocated],
+        permission=perm.may_drive_project, custom={"name": "start"},
+    )
+    def development_start(self):
+        pass
+
+    @transition(field=development_status, source=D.REQUIREMENTS, target=D.DESIGN, permission=perm.may_drive_project, custom={"name": "design"})
+    def development_design(self):
+        pass
+
+    @transition(field=development_status, source=D.DESIGN, target=D.BUILDING, permission=perm.may_drive_project, custom={"name": "build"})
+    def development_build(self):
+        pass
+
+    @transition(field=development_status, source=D.BUILDING, target=D.TESTING, permission=perm.may_drive_project, custom={"name": "test"})
+    def development_test(self):
+        pass
+
+    @transition(
+        field=development_status, source=D.TESTING, target=D.ACCEPTANCE, conditions=[is_hardware_ready],
+        permission=perm.may_drive_project, custom={"name": "submit_acceptance"},
+    )
+    def development_submit_acceptance(self):
+        pass
+
+    @transition(field=development_status, source=D.ACCEPTANCE, target=D.DELIVERED, permission=perm.may_drive_project, custom={"name": "deliver"})
+    def development_deliver(self):
+        pass
+
+    @transition(
+        field=development_status, source=[D.TESTING, D.ACCEPTANCE], target=D.BUILDING, permission=perm.may_drive_project, custom={"name": "rework"}
+    )
+    def development_rework(self):
+        pass
+
+    # Operations (operations officer).
+    @transition(
+        field=operations_status, source=O.NOT_STARTED, target=O.TRIAL, conditions=[is_development_delivered],
+        permission=perm.may_operate_project, custom={"name": "start_trial"},
+    )
+    def operations_start_trial(self):
+        pass
+
+    @transition(field=operations_status, source=O.TRIAL, target=O.IN_OPERATION, permission=perm.may_operate_project, custom={"name": "go_live"})
+    def operations_go_live(self):
+        pass
+
+    @transition(
+        field=operations_status, source=O.IN_OPERATION, target=O.UPGRADING, permission=perm.may_operate_project, custom={"name": "begin_upgrade"}
+    )
+    def operations_begin_upgrade(self):
+        pass
+
+    @transition(
+        field=operations_status, source=O.UPGRADING, target=O.IN_OPERATION, permission=perm.may_operate_project, custom={"name": "finish_upgrade"}
+    )
+    def operations_finish_upgrade(self):
+        pass
+
+    @transition(field=operations_status, source=O.IN_OPERATION, target=O.SUSPENDED, permission=perm.may_operate_project, custom={"name": "suspend"})
+    def operations_suspend(self):
+        pass
+
+    @transition(field=operations_status, source=O.SUSPENDED, target=O.IN_OPERATION, permission=perm.may_operate_project, custom={"name": "resume"})
+    def operations_resume(self):
+        pass
+
+    @transition(
+        field=operations_status, source=[O.IN_OPERATION, O.SUSPENDED], target=O.RETIRED,
+        permission=perm.may_operate_project, custom={"name": "retire"},
+    )
+    def operations_retire(self):
+        pass
