@@ -30,8 +30,9 @@ class SeedContext:
 STEPS: list[tuple[str, str]] = [
     ("organizations", "organizations.seed.run"),
     ("catalogue", "assets.seed.run"),
-    ("demands", "projects.seed.run_demands"),
-    ("projects", "projects.seed.run_projects"),
+    ("demands", "projects.seed_demands.run"),
+    ("redundancy", "projects.seed_redundancy.run"),
+    ("projects", "projects.seed_projects.run"),
 ]
 
 
