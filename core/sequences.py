@@ -20,3 +20,17 @@ def next_code(prefix: str, width: int, year: int | None = None) -> str:
     """`prefix-year-NNN…` (or `prefix-NNN…` without a year), zero-padded to `width` digits."""
     key = f"{prefix}-{year}" if year else prefix
     return f"{key}-{next_number(key):0{width}d}"
+
+
+def reserve_codes(prefix: str, width: int, count: int, year: int | None = None) -> list[str]:
+    """`count` consecutive codes taken under one row lock (bulk imports: one query, not one per row)."""
+    if count <= 0:
+        return []
+    key = f"{prefix}-{year}" if year else prefix
+    with transaction.atomic():
+        CodeSequence.objects.get_or_create(key=key)
+        seq = CodeSequence.objects.select_for_update().get(key=key)
+        first = seq.last + 1
+        seq.last += count
+        seq.save(update_fields=["last"])
+    return [f"{key}-{n:0{width}d}" for n in range(first, first + count)]

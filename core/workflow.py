@@ -179,11 +179,11 @@ def fire(
             for callback in on_commit:
                 transaction.on_commit(callback)
     except ConcurrentTransition:
-        fresh = model._default_manager.get(pk=obj.pk)
+        obj.refresh_from_db()
         raise TransitionConflict(
             _("Someone else changed this record first: it is now in state “%(state)s”. Reload and try again.")
-            % {"state": state_label(fresh, field)},
-            state=getattr(fresh, field),
+            % {"state": state_label(obj, field)},
+            state=getattr(obj, field),
         ) from None
     except BaseException:
         # The database rolled back; do not leave the caller holding the in-memory new state.
