@@ -42,7 +42,8 @@ sysdeps:
 	  || echo "Could not install:$$missing. Run: sudo apt-get update && sudo apt-get install -y$$missing"
 
 messages: venv
-	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --ignore=.venv -v 0; \
+	@if [ ! -d locale ]; then echo "No translation catalogue yet."; \
+	elif command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --ignore=.venv -v 0; \
 	else echo "gettext is missing: the interface shows English until 'sudo apt-get install -y gettext' and 'make messages'."; fi
 
 migrate: venv
