@@ -5,7 +5,6 @@ the database (transactional tests) gets them back from the `tree` fixture.
 """
 
 import pytest
-from rest_framework.test import APIClient
 
 DEMO_PASSWORD = "test-pass-2026"
 
@@ -48,6 +47,7 @@ def orgs(db):
 def api():
     """An API client; `api.as_user(user)` authenticates with that user's token."""
     from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
 
     client = APIClient()
 
