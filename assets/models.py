@@ -32,12 +32,12 @@ class Capability(models.Model):
         verbose_name = _("capability")
         verbose_name_plural = _("capabilities")
 
+    def __str__(self) -> str:
+        return self.display_name
+
     @property
     def display_name(self) -> str:
         return self.name_en if (get_language() or "").startswith("en") else self.name
-
-    def __str__(self) -> str:
-        return self.display_name
 
 
 class InformationSystem(TimeStampedModel):
@@ -75,10 +75,20 @@ class InformationSystem(TimeStampedModel):
                 condition=models.Q(security_level__isnull=True) | models.Q(security_level__gte=1, security_level__lte=5),
                 name="system_security_level_1_to_5",
             ),
+            models.CheckConstraint(condition=models.Q(status__in=SystemStatus.values), name="system_status_valid"),
+            models.CheckConstraint(condition=models.Q(build_mode__in=BuildMode.values), name="system_build_mode_valid"),
         ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def level(self) -> str:
+        """The system's level (province, city, county) is its owner's place in the tree."""
+        return self.owner_org.level
+
+    def get_level_display(self) -> str:
+        return self.owner_org.get_level_display()
 
     @property
     def assessment_due(self):
@@ -114,6 +124,16 @@ class DataResource(TimeStampedModel):
         ordering = ["code"]
         verbose_name = _("data resource")
         verbose_name_plural = _("data resources")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(sharing__in=Sharing.values), name="data_resource_sharing_valid"),
+            models.CheckConstraint(condition=models.Q(opening__in=Opening.values), name="data_resource_opening_valid"),
+            # What other departments may not receive is not opened to the public either.
+            models.CheckConstraint(
+                condition=~models.Q(sharing=Sharing.NON_SHARING) | models.Q(opening=Opening.NON_OPENING),
+                name="data_resource_non_sharing_not_opened",
+                violation_error_message=_("A non-sharing resource cannot be opened to the public: its opening must be non-opening."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -132,7 +152,9 @@ class HardwareItem(TimeStampedModel):
     )
     vcpu = models.PositiveIntegerField(_("vCPU"), null=True, blank=True)
     memory_gb = models.PositiveIntegerField(_("memory (GB)"), null=True, blank=True)
-    storage_tb = models.DecimalField(_("storage (TB)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    storage_tb = models.DecimalField(
+        _("storage (TB)"), max_digits=10, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
+    )
     quantity = models.PositiveIntegerField(_("quantity"), default=1)
     unit_cost = models.DecimalField(_("unit cost (CNY)"), validators=[MinValueValidator(Decimal("0"))], **MONEY)
     location = models.CharField(_("location"), max_length=20, choices=HardwareLocation.choices, default=HardwareLocation.PROVINCIAL_CLOUD)
@@ -147,6 +169,11 @@ class HardwareItem(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=models.Q(unit_cost__gte=0), name="hardware_unit_cost_not_negative"),
             models.CheckConstraint(condition=models.Q(quantity__gte=1), name="hardware_quantity_positive"),
+            models.CheckConstraint(
+                condition=models.Q(storage_tb__isnull=True) | models.Q(storage_tb__gte=0), name="hardware_storage_not_negative"
+            ),
+            models.CheckConstraint(condition=models.Q(kind__in=HardwareKind.values), name="hardware_kind_valid"),
+            models.CheckConstraint(condition=models.Q(status__in=HardwareStatus.values), name="hardware_status_valid"),
         ]
 
     def __str__(self) -> str:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
@@ -74,10 +75,19 @@ class Demand(DemandWorkflow, TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "stage_entered_at"]),
             models.Index(fields=["org", "status"]),
+            # Lists show the newest first: walk this index instead of sorting every row.
+            models.Index(fields=["created_at", "id"], name="demand_created_idx"),
+            # Queue figures (waiting, overdue) are counted from this index alone.
+            models.Index(fields=["status", "due_at"], name="demand_status_due_idx"),
         ]
         constraints = [
+            # Within half a fen rather than equal: SQLite adds decimals as binary floats
+            # (0.10 + 0.20 != 0.30 there); on PostgreSQL amounts of two decimals are exact anyway.
             models.CheckConstraint(
-                condition=Q(budget_total=F("budget_hardware") + F("budget_software") + F("budget_services") + F("budget_operations"))
+                condition=Q(budget_total__gte=F("budget_hardware") + F("budget_software") + F("budget_services")
+                            + F("budget_operations") - Decimal("0.005"),
+                            budget_total__lte=F("budget_hardware") + F("budget_software") + F("budget_services")
+                            + F("budget_operations") + Decimal("0.005"))
                 | Q(budget_hardware__isnull=True) | Q(budget_software__isnull=True)
                 | Q(budget_services__isnull=True) | Q(budget_operations__isnull=True),
                 name="demand_budget_total_is_sum_of_parts",
@@ -122,6 +132,12 @@ class Demand(DemandWorkflow, TimeStampedModel):
         return self.budget_total >= Decimal(settings.EXPERT_REVIEW_THRESHOLD)
 
     def has_pending_flags(self) -> bool:
+        """Whether a redundancy flag on the demand is still unresolved."""
+        # List selectors annotate `pending_flags_exist` (one subquery for the page instead of
+        # a query per row); the transition service drops it so that a guard reads the database.
+        annotated = self.__dict__.get("pending_flags_exist")
+        if annotated is not None:
+            return bool(annotated)
         return self.flags.filter(state=FlagState.PENDING).exists()
 
 
@@ -263,3 +279,45 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RedundancyIndexChange(models.Model):
+    """One change to a candidate of redundancy detection: a system, a demand or a project (kind "all": everything).
+
+    Append-only feed, written in the same transaction as the change itself. Every process keeps
+    its redundancy index in memory and reads the rows after the last id it applied (at most every
+    couple of seconds), so that all web and worker processes see a change within seconds.
+    """
+
+    kind = models.CharField(_("kind"), max_length=10)
+    object_id = models.PositiveBigIntegerField(_("object id"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("redundancy index change")
+        verbose_name_plural = _("redundancy index changes")
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.kind}:{self.object_id}"
+
+
+class RedundancyClusterSnapshot(models.Model):
+    """Groups of pending demands of two or more organizations asking for the same kind of system.
+
+    Computed by a periodic job (and on demand); the pages and the API read the latest snapshot.
+    `clusters` holds demand ids and the shared terms and capabilities of each group.
+    """
+
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now, db_index=True)
+    threshold = models.DecimalField(_("threshold"), max_digits=5, decimal_places=4)
+    pending_count = models.PositiveIntegerField(_("pending demands looked at"), default=0)
+    clusters = models.JSONField(_("clusters"), default=list)
+
+    class Meta:
+        ordering = ["-computed_at", "-pk"]
+        verbose_name = _("redundancy cluster snapshot")
+        verbose_name_plural = _("redundancy cluster snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.computed_at:%Y-%m-%d %H:%M} ({len(self.clusters)})"

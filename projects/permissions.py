@@ -62,3 +62,13 @@ def may_fund_project(project, user) -> bool:
 def may_operate_project(project, user) -> bool:
     """Trial run, go-live, upgrades, suspension and retirement belong to operations (province-wide)."""
     return has_role(user, Role.OPERATIONS_OFFICER)
+
+
+def may_edit_project(project, user) -> bool:
+    """Details and milestones: the project's own managers, or provincial leadership (who assigns the manager)."""
+    return may_drive_project(project, user) or has_role(user, Role.PROVINCIAL_APPROVER)
+
+
+def may_attach_demand(project, user) -> bool:
+    """The provincial review office attaches an approved demand to an existing project."""
+    return has_role(user, Role.PROVINCIAL_REVIEWER, Role.PROVINCIAL_APPROVER)

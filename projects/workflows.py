@@ -8,6 +8,7 @@ when it blocks.
 from decimal import Decimal
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
@@ -217,7 +218,9 @@ class ProjectWorkflow(ConcurrentTransitionMixin, models.Model):
         permission=perm.may_drive_project, custom={"name": "start"},
     )
     def development_start(self):
-        pass
+        """Work begins: the project's actual start is recorded (once)."""
+        if self.actual_start is None:
+            self.actual_start = timezone.localdate()
 
     @transition(field=development_status, source=D.REQUIREMENTS, target=D.DESIGN, permission=perm.may_drive_project, custom={"name": "design"})
     def development_design(self):
@@ -240,7 +243,8 @@ class ProjectWorkflow(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=development_status, source=D.ACCEPTANCE, target=D.DELIVERED, permission=perm.may_drive_project, custom={"name": "deliver"})
     def development_deliver(self):
-        pass
+        """The system is delivered: the project's actual end is recorded."""
+        self.actual_end = timezone.localdate()
 
     @transition(
         field=development_status, source=[D.TESTING, D.ACCEPTANCE], target=D.BUILDING, permission=perm.may_drive_project, custom={"name": "rework"}

@@ -115,7 +115,8 @@ LOGOUT_REDIRECT_URL = "login"
 # Simplified Chinese by default; English complete and one click away.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# PDM_LOCALE_PATHS lets the translation test extract into a scratch folder.
+LOCALE_PATHS = [Path(p) for p in env.list("PDM_LOCALE_PATHS", default=[str(BASE_DIR / "locale")])]
 USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
@@ -150,6 +151,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "remind-overdue-reviews": {
         "task": "projects.remind_overdue_reviews",
         "schedule": crontab(minute=30, hour=8, day_of_week="mon-fri"),
+    },
+    # Every 30 minutes: coordination clusters of pending demands; prune the redundancy change feed.
+    "redundancy-clusters": {
+        "task": "projects.compute_redundancy_clusters",
+        "schedule": crontab(minute="*/30"),
     },
 }
 
@@ -186,6 +192,11 @@ IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
 # Domain settings.
 EXPERT_REVIEW_THRESHOLD = env.int("EXPERT_REVIEW_THRESHOLD", default=5_000_000)
 REVIEW_DUE_WORKING_DAYS = env.int("REVIEW_DUE_WORKING_DAYS", default=10)
+# Redundancy candidates scoring at least this become flags a reviewer must resolve. The default is
+# the engine's DEFAULT_FLAG_THRESHOLD (projects/redundancy/engine.py; a test keeps the two equal).
+REDUNDANCY_FLAG_THRESHOLD = env.float("REDUNDANCY_FLAG_THRESHOLD", default=0.5)
+# How often (seconds) a process reads the change feed of its redundancy index before a search.
+REDUNDANCY_POLL_SECONDS = env.float("REDUNDANCY_POLL_SECONDS", default=2.0)
 
 LOGGING = {
     "version": 1,

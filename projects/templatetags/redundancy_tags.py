@@ -1,0 +1,72 @@
+"""Template tags of redundancy detection: the flags panel of a demand page, scores, highlighting."""
+
+from __future__ import annotations
+
+import re
+
+from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+
+from ..choices import REVIEW_STATES, CandidateKind, FlagState
+from ..services import redundancy as service
+
+register = template.Library()
+
+KIND_ICONS = {"system": "hdd-stack", "demand": "file-earmark-text", "project": "kanban"}
+
+
+@register.inclusion_tag("projects/redundancy/flags_panel.html", takes_context=True)
+def redundancy_flags_panel(context, demand):
+    """The demand's flags (score, reasons, state), with links to the comparison and, for reviewers, dismissal."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    flags = service.flags_for(demand, user)
+    return {
+        "demand": demand,
+        "flags": flags,
+        # Pending flags count as "to resolve" only while the demand is under review.
+        "pending_count": sum(1 for f in flags if f["flag_state"] == FlagState.PENDING) if demand.status in REVIEW_STATES else 0,
+        "can_resolve": demand.status in REVIEW_STATES and service.may_resolve_flags(demand, user),
+        "under_review": demand.status in REVIEW_STATES,
+        "threshold": service.flag_threshold(),
+        "reasons_shown": service.REASONS_SHOWN,
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.filter
+def percent(score) -> str:
+    """A score in [0, 1] as a whole percentage: 0.8928 → "89%"."""
+    try:
+        return f"{round(float(score) * 100)}%"
+    except (TypeError, ValueError):
+        return "—"
+
+
+@register.filter
+def kind_label(kind: str) -> str:
+    return str(dict(CandidateKind.choices).get(kind, kind))
+
+
+@register.filter
+def kind_icon(kind: str) -> str:
+    return KIND_ICONS.get(kind, "question-circle")
+
+
+@register.filter
+def highlight(text, terms) -> str:
+    """`text` escaped, with every occurrence of the shared `terms` marked (<mark>)."""
+    text = str(text or "")
+    words = sorted({str(t) for t in (terms or []) if t and len(str(t)) >= 2}, key=len, reverse=True)
+    if not words:
+        return conditional_escape(text)
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    out, last = [], 0
+    for match in pattern.finditer(text):
+        out.append(str(conditional_escape(text[last:match.start()])))
+        out.append(f'<mark class="px-0">{conditional_escape(match.group(0))}</mark>')
+        last = match.end()
+    out.append(str(conditional_escape(text[last:])))
+    return mark_safe("".join(out))

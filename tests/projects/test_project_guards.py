@@ -1,0 +1,115 @@
+"""Guards between the machines: each one blocking (with its message) and passing."""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+
+from core.errors import TransitionConflict
+from core.models import AuditLog
+from projects.models import Project
+from projects.services.projects import project_transition
+from projects.workflows import (
+    has_approved_budget,
+    has_no_open_disbursement,
+    is_development_delivered,
+    is_funding_allocated,
+    is_hardware_ready,
+)
+
+from .project_factories import ProjectFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def logged(project) -> int:
+    return AuditLog.objects.filter(content_type=ContentType.objects.get_for_model(Project), object_id=project.pk).count()
+
+
+def assert_blocked(users, project, machine, name, actor, guard):
+    field = f"{machine}_status"
+    before = getattr(project, field)
+    with pytest.raises(TransitionConflict) as err:
+        project_transition(project=project, machine=machine, name=name, actor=users[actor])
+    assert err.value.guards == [str(guard.guard_message)]
+    assert err.value.state == before
+    assert str(guard.guard_message) in str(err.value.message)
+    assert getattr(Project.objects.get(pk=project.pk), field) == before
+    assert logged(project) == 0
+
+
+@pytest.mark.parametrize("funding", ["unfunded", "budgeted"])
+def test_development_cannot_start_before_funding_is_allocated(users, funding):
+    project = ProjectFactory(funding_status=funding)
+    assert_blocked(users, project, "development", "start", "pm", is_funding_allocated)
+
+
+@pytest.mark.parametrize("funding", ["allocated", "disbursing", "settled"])
+def test_development_starts_once_funding_is_allocated(users, funding):
+    project = ProjectFactory(funding_status=funding)
+    project_transition(project=project, machine="development", name="start", actor=users["pm"])
+    assert Project.objects.get(pk=project.pk).development_status == "requirements"
+
+
+@pytest.mark.parametrize("hardware", ["planning", "requested", "procuring", "delivered"])
+def test_acceptance_needs_the_hardware_accepted_or_waived(users, hardware):
+    project = ProjectFactory(hardware_status=hardware, funding_status="allocated", development_status="testing")
+    assert_blocked(users, project, "development", "submit_acceptance", "pm", is_hardware_ready)
+
+
+@pytest.mark.parametrize("hardware", ["accepted", "not_required"])
+def test_acceptance_passes_with_hardware_accepted_or_waived(users, hardware):
+    project = ProjectFactory(hardware_status=hardware, funding_status="allocated", development_status="testing")
+    project_transition(project=project, machine="development", name="submit_acceptance", actor=users["pm"])
+    assert Project.objects.get(pk=project.pk).development_status == "acceptance"
+
+
+@pytest.mark.parametrize("development", ["not_started", "requirements", "design", "building", "testing", "acceptance"])
+def test_trial_run_needs_the_development_delivered(users, development):
+    project = ProjectFactory(development_status=development)
+    assert_blocked(users, project, "operations", "start_trial", "ops", is_development_delivered)
+
+
+def test_trial_run_starts_once_the_development_is_delivered(users):
+    project = ProjectFactory(development_status="delivered")
+    project_transition(project=project, machine="operations", name="start_trial", actor=users["ops"])
+    assert Project.objects.get(pk=project.pk).operations_status == "trial"
+
+
+def test_budgeting_needs_an_approved_budget(users):
+    project = ProjectFactory(approved_budget=Decimal("0.00"))
+    assert_blocked(users, project, "funding", "budget", "finance", has_approved_budget)
+
+
+def test_budgeting_passes_with_an_approved_budget(users):
+    project = ProjectFactory(approved_budget=Decimal("0.01"))
+    project_transition(project=project, machine="funding", name="budget", actor=users["finance"])
+    assert Project.objects.get(pk=project.pk).funding_status == "budgeted"
+
+
+def test_settlement_needs_no_open_disbursement(users, monkeypatch):
+    # The budgets app fills in Project.open_disbursement_count; the guard reads only that.
+    monkeypatch.setattr(Project, "open_disbursement_count", lambda self: 1)
+    project = ProjectFactory(funding_status="disbursing")
+    assert_blocked(users, project, "funding", "settle", "finance", has_no_open_disbursement)
+
+
+def test_settlement_passes_with_every_disbursement_closed(users):
+    project = ProjectFactory(funding_status="disbursing")
+    project_transition(project=project, machine="funding", name="settle", actor=users["finance"])
+    assert Project.objects.get(pk=project.pk).funding_status == "settled"
+
+
+def test_budgeting_reads_the_budgets_extension_point(users, monkeypatch):
+    monkeypatch.setattr(Project, "has_budget_for_funding", lambda self: False)
+    project = ProjectFactory(approved_budget=Decimal("100.00"))
+    assert_blocked(users, project, "funding", "budget", "finance", has_approved_budget)
+
+
+def test_guard_message_is_in_the_users_language(users):
+    from django.utils import translation
+
+    project = ProjectFactory(funding_status="unfunded")
+    with translation.override("en"), pytest.raises(TransitionConflict) as err:
+        project_transition(project=project, machine="development", name="start", actor=users["pm"])
+    assert err.value.guards == ["funding has not been allocated (资金未下达)"]

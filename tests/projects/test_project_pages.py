@@ -1,0 +1,365 @@
+"""Project pages: list, project page with four lanes, portfolio; visibility, forms, query counts."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from projects.models import Milestone, Project
+from projects.services import projects as services
+
+from .project_factories import ApprovedDemandFactory, ProjectFactory, org
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("projects:project_list")
+PORTFOLIO = reverse("projects:portfolio")
+
+
+def detail(project):
+    return reverse("projects:project_detail", args=[project.pk])
+
+
+@pytest.fixture
+def changchun_project(users):
+    """A provincial project built for Changchun's education bureau."""
+    return ProjectFactory(name="长春智慧校园", beneficiaries=[org("220100-jyj")])
+
+
+@pytest.fixture
+def jilin_project(users):
+    return ProjectFactory(name="吉林民政平台", beneficiaries=[org("220200-mzj")])
+
+
+def codes(response):
+    return [row["project"].code for row in response.context["rows"]]
+
+
+# ------------------------------------------------------------------ visibility
+
+
+@pytest.mark.parametrize("username", ["pm", "finance", "ops", "prov_reviewer", "prov_approver", "auditor", "admin"])
+def test_province_wide_roles_see_every_project(users, login, changchun_project, jilin_project, username):
+    response = login(users[username]).get(LIST)
+    assert response.status_code == 200
+    assert sorted(codes(response)) == sorted([changchun_project.code, jilin_project.code])
+
+
+@pytest.mark.parametrize(("username", "visible"), [
+    ("sub_changchun", ["长春智慧校园"]),
+    ("coord_changchun", ["长春智慧校园"]),
+    ("sub_jilin", ["吉林民政平台"]),
+    ("coord_jilin", ["吉林民政平台"]),
+    ("sub_yanji", []),
+    ("coord_yanbian", []),
+])
+def test_bureau_users_see_projects_built_for_their_part_of_the_tree(users, login, changchun_project, jilin_project, username, visible):
+    response = login(users[username]).get(LIST)
+    assert [row["project"].name for row in response.context["rows"]] == visible
+
+
+def test_bureau_of_the_construction_organization_sees_its_projects(users, login):
+    project = ProjectFactory(construction_org=org("220100-jyj"))
+    assert codes(login(users["sub_changchun"]).get(LIST)) == [project.code]
+
+
+@pytest.mark.parametrize("name", ["projects:project_detail", "projects:project_edit", "projects:milestone_add"])
+def test_invisible_project_pages_are_404(users, login, jilin_project, name):
+    assert login(users["sub_changchun"]).get(reverse(name, args=[jilin_project.pk])).status_code == 404
+
+
+def test_transition_on_an_invisible_project_is_404_and_changes_nothing(users, login, jilin_project):
+    response = login(users["sub_changchun"]).post(
+        reverse("projects:project_transition", args=[jilin_project.pk]), {"machine": "hardware", "name": "request"})
+    assert response.status_code == 404
+    assert Project.objects.get(pk=jilin_project.pk).hardware_status == "planning"
+
+
+def test_unknown_project_is_404(users, login):
+    assert login(users["pm"]).get(reverse("projects:project_detail", args=[999999])).status_code == 404
+
+
+def test_anonymous_user_is_sent_to_login(client, changchun_project):
+    response = client.get(detail(changchun_project))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+# ------------------------------------------------------------------ the project page
+
+
+def test_project_page_shows_four_lanes_with_actions_and_blocking_guards(users, login, changchun_project):
+    response = login(users["pm"]).get(detail(changchun_project))
+    assert response.status_code == 200
+    lanes = {lane["machine"]: lane for lane in response.context["lanes"]}
+    assert [lane["machine"] for lane in response.context["lanes"]] == ["hardware", "funding", "development", "operations"]
+    assert [a["name"] for a in lanes["hardware"]["actions"]] == ["request", "waive"]
+    assert lanes["funding"]["actions"] == []
+    assert lanes["development"]["actions"] == []
+    assert [(b["name"], [str(r) for r in b["reasons"]]) for b in lanes["development"]["blocked"]] == [
+        ("start", [str(_funding_message())])]
+    assert lanes["operations"]["actions"] == []
+    assert [b["name"] for b in lanes["operations"]["blocked"]] == ["start_trial"]
+    content = response.content.decode()
+    assert 'data-testid="do-hardware-request"' in content
+    assert 'data-testid="blocked-development-start"' in content
+
+
+def _funding_message():
+    from projects.workflows import is_funding_allocated
+
+    return is_funding_allocated.guard_message
+
+
+def test_finance_sees_its_own_action_in_the_funding_lane(users, login, changchun_project):
+    lanes = {lane["machine"]: lane for lane in login(users["finance"]).get(detail(changchun_project)).context["lanes"]}
+    assert [a["name"] for a in lanes["funding"]["actions"]] == ["budget"]
+    assert lanes["hardware"]["actions"] == []
+
+
+def test_beneficiary_submitter_reads_the_page_but_may_do_nothing(users, login, changchun_project):
+    response = login(users["sub_changchun"]).get(detail(changchun_project))
+    assert response.status_code == 200
+    assert all(lane["actions"] == [] for lane in response.context["lanes"])
+    assert response.context["may_edit"] is False
+    assert response.context["attach_form"] is None
+
+
+def test_project_page_lists_demands_hardware_milestones_budget_and_merged_history(users, login):
+    from assets.models import HardwareItem
+
+    demand = ApprovedDemandFactory(title="长春市智慧停车诱导系统")
+    project = services.on_demand_approved(demand, users["prov_approver"])
+    HardwareItem.objects.create(name="云主机", kind="cloud_vm", project=project, quantity=2, unit_cost=Decimal("1000.00"))
+    Milestone.objects.create(project=project, name="需求调研完成", planned_date=date(2026, 3, 1))
+    services.project_transition(project=project, machine="hardware", name="request", actor=users["pm"], comment="申请云资源")
+    response = login(users["pm"]).get(detail(project))
+    assert [d.pk for d in response.context["demands"]] == [demand.pk]
+    assert [h.name for h in response.context["hardware"]] == ["云主机"]
+    assert [m.name for m in response.context["milestones"]] == ["需求调研完成"]
+    assert response.context["budget"] == {"approved": Decimal("350000.00"), "demanded": Decimal("350000.00"),
+                                          "hardware": Decimal("2000.00")}
+    assert [(i["row"].machine, i["row"].transition) for i in response.context["timeline"]] == [("hardware", "request")]
+
+
+def test_history_merges_the_project_and_its_demands(users, login):
+    from core import workflow
+
+    demand = ApprovedDemandFactory(status="expert_review")
+    workflow.fire(demand, field="status", name="expert_approve", actor=users["prov_approver"], comment="专家通过")
+    project = services.on_demand_approved(demand, users["prov_approver"])
+    services.project_transition(project=project, machine="hardware", name="waive", actor=users["pm"])
+    timeline = login(users["auditor"]).get(detail(project)).context["timeline"]
+    assert [(i["row"].machine, i["row"].transition, i["is_project"]) for i in timeline] == [
+        ("status", "expert_approve", False), ("hardware", "waive", True)]
+
+
+def test_firing_from_the_page_moves_the_machine(users, login, changchun_project):
+    response = login(users["pm"]).post(reverse("projects:project_transition", args=[changchun_project.pk]),
+                                       {"machine": "hardware", "name": "request", "comment": "申请"}, follow=True)
+    assert response.status_code == 200
+    assert Project.objects.get(pk=changchun_project.pk).hardware_status == "requested"
+    assert len(list(response.context["messages"])) == 1
+
+
+def test_refused_transition_from_the_page_says_why_and_changes_nothing(users, login, changchun_project):
+    response = login(users["pm"]).post(reverse("projects:project_transition", args=[changchun_project.pk]),
+                                       {"machine": "development", "name": "start"}, follow=True)
+    messages = [str(m) for m in response.context["messages"]]
+    assert len(messages) == 1 and str(_funding_message()) in messages[0]
+    assert Project.objects.get(pk=changchun_project.pk).development_status == "not_started"
+
+
+def test_forbidden_transition_from_the_page_is_refused(users, login, changchun_project):
+    response = login(users["sub_changchun"]).post(reverse("projects:project_transition", args=[changchun_project.pk]),
+                                                  {"machine": "hardware", "name": "request"}, follow=True)
+    assert response.status_code == 200
+    assert Project.objects.get(pk=changchun_project.pk).hardware_status == "planning"
+
+
+# ------------------------------------------------------------------ details and milestones
+
+
+def test_edit_page_refuses_a_negative_budget_naming_the_field(users, login, changchun_project):
+    response = login(users["pm"]).post(reverse("projects:project_edit", args=[changchun_project.pk]), {
+        "name": "长春智慧校园", "approved_budget": "-5", "planned_start": "", "planned_end": "",
+        "actual_start": "", "actual_end": "", "manager": "", "description": ""})
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["approved_budget"]
+    assert Project.objects.get(pk=changchun_project.pk).approved_budget == Decimal("1000000.00")
+
+
+def test_edit_page_saves_planned_dates_in_order(users, login, changchun_project):
+    response = login(users["prov_approver"]).post(reverse("projects:project_edit", args=[changchun_project.pk]), {
+        "name": "长春智慧校园", "approved_budget": "1200000.00", "planned_start": "2026-01-01", "planned_end": "2026-12-31",
+        "actual_start": "", "actual_end": "", "manager": users["pm"].pk, "description": ""})
+    assert response.status_code == 302
+    fresh = Project.objects.get(pk=changchun_project.pk)
+    assert (fresh.approved_budget, fresh.planned_end, fresh.manager) == (Decimal("1200000.00"), date(2026, 12, 31), users["pm"])
+
+
+def test_edit_page_refuses_planned_dates_out_of_order(users, login, changchun_project):
+    response = login(users["pm"]).post(reverse("projects:project_edit", args=[changchun_project.pk]), {
+        "name": "x", "approved_budget": "1", "planned_start": "2026-12-31", "planned_end": "2026-01-01",
+        "actual_start": "", "actual_end": "", "manager": "", "description": ""})
+    assert list(response.context["form"].errors) == ["planned_end"]
+
+
+def test_milestone_page_adds_one_with_its_document_and_serves_it_only_to_those_who_see_the_project(
+        users, login, client, changchun_project, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    changchun_project.planned_start, changchun_project.planned_end = date(2026, 1, 1), date(2026, 12, 31)
+    changchun_project.save()
+    response = login(users["pm"]).post(reverse("projects:milestone_add", args=[changchun_project.pk]), {
+        "name": "竣工验收", "planned_date": "2026-06-01", "actual_date": "2026-06-02", "note": "",
+        "document": SimpleUploadedFile("验收报告.pdf", b"%PDF-1.4 ok", content_type="application/pdf")})
+    assert response.status_code == 302
+    milestone = Milestone.objects.get(project=changchun_project)
+    url = reverse("projects:milestone_document", args=[milestone.pk])
+    download = login(users["sub_changchun"]).get(url)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 ok"
+    assert login(users["sub_jilin"]).get(url).status_code == 404
+    assert login(users["coord_yanbian"]).get(reverse("projects:milestone_edit", args=[milestone.pk])).status_code == 404
+
+
+def test_milestone_page_refuses_a_date_outside_the_project_plan(users, login, changchun_project):
+    changchun_project.planned_start, changchun_project.planned_end = date(2026, 1, 1), date(2026, 12, 31)
+    changchun_project.save()
+    response = login(users["pm"]).post(reverse("projects:milestone_add", args=[changchun_project.pk]), {
+        "name": "竣工验收", "planned_date": "2027-02-01", "actual_date": "", "note": ""})
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["planned_date"]
+    assert Milestone.objects.count() == 0
+
+
+def test_reviewer_attaches_an_approved_demand_from_the_page(users, login, changchun_project):
+    demand = ApprovedDemandFactory(org=org("220300-swj"))
+    response = login(users["prov_reviewer"]).post(reverse("projects:project_attach_demand", args=[changchun_project.pk]),
+                                                  {"demand": demand.pk})
+    assert response.status_code == 302
+    assert sorted(o.code for o in changchun_project.beneficiary_orgs.all()) == ["220100-jyj", "220300-swj"]
+
+
+# ------------------------------------------------------------------ filters
+
+
+def test_list_filters_by_state_organization_year_and_lateness(users, login):
+    today = timezone.localdate()
+    a = ProjectFactory(hardware_status="accepted", year=2025, beneficiaries=[org("220100-jyj")])
+    b = ProjectFactory(funding_status="allocated", year=2026, beneficiaries=[org("220200-mzj")],
+                       planned_start=today - timedelta(days=400), planned_end=today - timedelta(days=1))
+    c = ProjectFactory(operations_status="retired", development_status="delivered", year=2026,
+                       planned_start=today - timedelta(days=400), planned_end=today - timedelta(days=1))
+    client = login(users["prov_approver"])
+    assert codes(client.get(LIST, {"hardware_status": "accepted"})) == [a.code]
+    assert codes(client.get(LIST, {"funding_status": "allocated"})) == [b.code]
+    assert codes(client.get(LIST, {"operations_status": "retired"})) == [c.code]
+    assert codes(client.get(LIST, {"org": org("220200-mzj").pk})) == [b.code]
+    assert sorted(codes(client.get(LIST, {"org": org("220000-zwj").pk}))) == sorted([a.code, b.code, c.code])
+    assert codes(client.get(LIST, {"year": 2025})) == [a.code]
+    assert codes(client.get(LIST, {"late": "true"})) == [b.code]
+    assert codes(client.get(LIST, {"search": b.code})) == [b.code]
+
+
+# ------------------------------------------------------------------ portfolio
+
+
+def test_portfolio_counts_each_stage_of_each_machine_and_lists_late_projects(users, login):
+    today = timezone.localdate()
+    ProjectFactory(hardware_status="accepted", funding_status="allocated")
+    ProjectFactory(hardware_status="accepted", development_status="delivered", operations_status="in_operation",
+                   planned_start=today - timedelta(days=400), planned_end=today - timedelta(days=5))
+    late = ProjectFactory(development_status="building", planned_start=today - timedelta(days=400),
+                          planned_end=today - timedelta(days=10))
+    Milestone.objects.create(project=late, name="测试完成", planned_date=today - timedelta(days=20))
+    response = login(users["prov_approver"]).get(PORTFOLIO)
+    assert response.status_code == 200
+    counts = {(s["machine"], st["state"]): st["count"] for s in response.context["stages"] for st in s["states"]}
+    assert counts[("hardware", "accepted")] == 2
+    assert counts[("hardware", "planning")] == 1
+    assert counts[("funding", "unfunded")] == 2
+    assert counts[("funding", "allocated")] == 1
+    assert counts[("development", "building")] == 1
+    assert counts[("development", "delivered")] == 1
+    assert counts[("operations", "in_operation")] == 1
+    assert sum(v for (m, _s), v in counts.items() if m == "operations") == 3
+    assert response.context["total"] == 3
+    assert response.context["late_count"] == 1
+    assert [(p.code, p.days_late, p.overdue_milestones) for p in response.context["late"]] == [(late.code, 10, 1)]
+
+
+def test_portfolio_of_a_city_coordinator_counts_only_its_projects(users, login, changchun_project, jilin_project):
+    response = login(users["coord_changchun"]).get(PORTFOLIO)
+    assert response.context["total"] == 1
+
+
+# ------------------------------------------------------------------ query counts
+
+
+def make_projects(n):
+    for i in range(n):
+        ProjectFactory(manager=None if i % 2 else users_pm(), beneficiaries=[org("220100-jyj"), org("220200-mzj")],
+                       hardware_status=["planning", "requested", "accepted"][i % 3])
+
+
+def users_pm():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username="pm")
+
+
+@pytest.mark.parametrize("username", ["prov_approver", "coord_changchun", "sub_changchun"])
+def test_list_page_queries_do_not_grow_with_projects(users, login, django_assert_num_queries, username):
+    client = login(users[username])
+    make_projects(3)
+    with django_assert_num_queries(QUERIES_LIST[username]):
+        assert len(client.get(LIST).context["rows"]) == 3
+    make_projects(30)
+    with django_assert_num_queries(QUERIES_LIST[username]):
+        assert len(client.get(LIST).context["rows"]) == 33
+
+
+@pytest.mark.parametrize("username", ["prov_approver", "coord_changchun"])
+def test_portfolio_queries_do_not_grow_with_projects(users, login, django_assert_num_queries, username):
+    client = login(users[username])
+    today = timezone.localdate()
+    ProjectFactory(beneficiaries=[org("220100-jyj")], planned_start=today - timedelta(days=100), planned_end=today - timedelta(days=1))
+    with django_assert_num_queries(QUERIES_PORTFOLIO[username]):
+        assert client.get(PORTFOLIO).context["late_count"] == 1
+    for _i in range(20):
+        ProjectFactory(beneficiaries=[org("220100-jyj")], planned_start=today - timedelta(days=100),
+                       planned_end=today - timedelta(days=1))
+    with django_assert_num_queries(QUERIES_PORTFOLIO[username]):
+        assert client.get(PORTFOLIO).context["late_count"] == 21
+
+
+# session, user, the user's organization (header), unread notifications, count, page, the page's beneficiaries,
+# organizations and years of the filters
+QUERIES_LIST = {"prov_approver": 9, "coord_changchun": 9, "sub_changchun": 9}
+# session, user, the user's organization (header), unread notifications, stage counts, late projects
+QUERIES_PORTFOLIO = {"prov_approver": 6, "coord_changchun": 6}
+
+
+# ------------------------------------------------------------------ home panels
+
+
+def test_home_shows_what_waits_for_each_project_role(users, login):
+    today = timezone.localdate()
+    ProjectFactory(funding_status="unfunded")
+    ProjectFactory(development_status="delivered")
+    ProjectFactory(development_status="testing", hardware_status="procuring",
+                   planned_start=today - timedelta(days=100), planned_end=today - timedelta(days=1))
+
+    def panels(username):
+        return {str(p.title): p.value for p in login(users[username]).get(reverse("home")).context["panels"]
+                if p.url.startswith(LIST)}
+
+    assert panels("pm") == {_("Projects I drive"): 3, _("Acceptance waiting for hardware"): 1, _("Late projects"): 1}
+    assert panels("ops") == {_("Ready for a trial run"): 1, _("In trial run"): 0}
+    assert panels("prov_approver") == {_("Late projects"): 1}
+    assert panels("sub_changchun") == {}

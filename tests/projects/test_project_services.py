@@ -1,0 +1,325 @@
+"""Projects born from demands, beneficiaries, details and milestones, and the catalogue loop."""
+
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from assets.models import InformationSystem
+from core.errors import TransitionConflict, TransitionForbidden, TransitionInvalid
+from core.models import AuditLog
+from projects.models import Demand, Milestone, Project
+from projects.services import projects as services
+
+from .project_factories import ApprovedDemandFactory, ProjectFactory, org
+
+pytestmark = pytest.mark.django_db
+
+
+def project_log(project):
+    return list(
+        AuditLog.objects.filter(content_type=ContentType.objects.get_for_model(Project), object_id=project.pk)
+        .values_list("machine", "transition")
+    )
+
+
+# ------------------------------------------------------------------ born from demands
+
+
+def test_approved_demand_becomes_a_new_project(users):
+    demand = ApprovedDemandFactory(title="长春市智慧停车诱导系统", planned_start=date(2026, 3, 1), planned_end=date(2026, 12, 31))
+    project = services.on_demand_approved(demand, users["prov_approver"])
+    year = timezone.localdate().year
+    assert re.fullmatch(rf"XM-{year}-\d{{4}}", project.code)
+    assert project.name == "长春市智慧停车诱导系统"
+    assert project.construction_org.code == "220000-zwj"
+    assert [o.code for o in project.beneficiary_orgs.all()] == ["220100-jyj"]
+    assert project.approved_budget == Decimal("350000.00")
+    assert project.manager is None
+    assert project.year == year
+    assert (project.planned_start, project.planned_end) == (date(2026, 3, 1), date(2026, 12, 31))
+    assert (project.hardware_status, project.funding_status, project.development_status, project.operations_status) == (
+        "planning", "unfunded", "not_started", "not_started")
+    assert Demand.objects.get(pk=demand.pk).project == project
+    assert demand.project == project
+
+
+def test_project_numbers_follow_one_another(users):
+    first = services.on_demand_approved(ApprovedDemandFactory(), users["prov_approver"])
+    second = services.on_demand_approved(ApprovedDemandFactory(), users["prov_approver"])
+    assert int(second.code[-4:]) == int(first.code[-4:]) + 1
+
+
+def test_approval_hook_twice_makes_one_project(users):
+    demand = ApprovedDemandFactory()
+    first = services.on_demand_approved(demand, users["prov_approver"])
+    assert services.on_demand_approved(demand, users["prov_approver"]) == first
+    assert Project.objects.count() == 1
+
+
+def test_demand_not_approved_does_not_become_a_project(users):
+    demand = ApprovedDemandFactory(status="provincial_review")
+    with pytest.raises(TransitionInvalid) as err:
+        services.create_project_for_demand(demand, users["prov_approver"])
+    assert list(err.value.field_errors) == ["demand"]
+    assert Project.objects.count() == 0
+
+
+def test_approved_demand_can_join_an_existing_project_on_creation(users):
+    project = ProjectFactory(beneficiaries=[org("220200-mzj")])
+    demand = ApprovedDemandFactory()
+    assert services.create_project_for_demand(demand, users["prov_approver"], project=project) == project
+    project.refresh_from_db()
+    assert project.approved_budget == Decimal("1350000.00")
+    assert sorted(o.code for o in project.beneficiary_orgs.all()) == ["220100-jyj", "220200-mzj"]
+
+
+def test_reviewer_attaches_an_approved_demand_to_an_existing_project(users):
+    project = ProjectFactory()
+    demand = ApprovedDemandFactory(org=org("222401-jyj"))
+    services.attach_demand_to_project(demand, project, users["prov_reviewer"])
+    project.refresh_from_db()
+    assert list(project.demands.all()) == [demand]
+    assert [o.code for o in project.beneficiary_orgs.all()] == ["222401-jyj"]
+    assert project.approved_budget == Decimal("1350000.00")
+
+
+@pytest.mark.parametrize("username", ["pm", "finance", "ops", "sub_changchun", "coord_changchun", "auditor"])
+def test_only_reviewers_attach_demands(users, username):
+    project = ProjectFactory()
+    demand = ApprovedDemandFactory()
+    with pytest.raises(TransitionForbidden):
+        services.attach_demand_to_project(demand, project, users[username])
+    assert Demand.objects.get(pk=demand.pk).project is None
+    assert Project.objects.get(pk=project.pk).approved_budget == Decimal("1000000.00")
+
+
+def test_demand_of_another_project_cannot_be_attached(users):
+    other, project = ProjectFactory(), ProjectFactory()
+    demand = ApprovedDemandFactory(project=other)
+    with pytest.raises(TransitionConflict):
+        services.attach_demand_to_project(demand, project, users["prov_reviewer"])
+    assert Demand.objects.get(pk=demand.pk).project == other
+
+
+def test_retired_project_takes_no_demand(users):
+    project = ProjectFactory(operations_status="retired")
+    with pytest.raises(TransitionInvalid):
+        services.attach_demand_to_project(ApprovedDemandFactory(), project, users["prov_reviewer"])
+    assert project.beneficiary_orgs.count() == 0
+
+
+def test_add_beneficiary_is_idempotent(users):
+    project = ProjectFactory()
+    assert services.add_beneficiary(project, org("220100-jyj")) is True
+    assert services.add_beneficiary(project, org("220100-jyj")) is False
+    assert [o.code for o in project.beneficiary_orgs.all()] == ["220100-jyj"]
+
+
+# ------------------------------------------------------------------ the catalogue loop
+
+
+def live_project(users, *demand_orgs):
+    project = ProjectFactory(development_status="delivered", operations_status="trial", name="全省智慧停车平台",
+                             description="省建市用的停车平台")
+    for i, code in enumerate(demand_orgs):
+        services.create_project_for_demand(
+            ApprovedDemandFactory(org=org(code), capabilities=[["gis", "payment"], ["payment", "iot"]][i % 2]),
+            users["prov_approver"], project=project)
+    return project
+
+
+def test_go_live_registers_the_system_in_the_catalogue(users):
+    project = live_project(users, "220100-jyj", "220200-mzj")
+    services.project_transition(project=project, machine="operations", name="go_live", actor=users["ops"])
+    system = InformationSystem.objects.get(project=project)
+    assert system.name == "全省智慧停车平台"
+    assert system.status == "in_operation"
+    assert system.owner_org.code == "220000-zwj"
+    assert sorted(c.code for c in system.capabilities.all()) == ["gis", "iot", "payment"]
+    assert sorted(o.code for o in system.user_orgs.all()) == ["220100-jyj", "220200-mzj"]
+    assert re.fullmatch(r"XT-\d{4}", system.code)
+
+
+def test_merged_beneficiary_of_a_live_project_becomes_a_user_of_its_system(users):
+    project = live_project(users, "220100-jyj")
+    services.project_transition(project=project, machine="operations", name="go_live", actor=users["ops"])
+    services.add_beneficiary(project, org("220300-swj"))
+    system = InformationSystem.objects.get(project=project)
+    assert sorted(o.code for o in system.user_orgs.all()) == ["220100-jyj", "220300-swj"]
+
+
+def test_finishing_an_upgrade_updates_the_same_catalogue_entry(users):
+    project = live_project(users, "220100-jyj")
+    services.project_transition(project=project, machine="operations", name="go_live", actor=users["ops"])
+    services.project_transition(project=project, machine="operations", name="begin_upgrade", actor=users["ops"])
+    services.create_project_for_demand(ApprovedDemandFactory(org=org("222401-jyj"), capabilities=["video"]),
+                                       users["prov_approver"], project=project)
+    services.project_transition(project=project, machine="operations", name="finish_upgrade", actor=users["ops"])
+    assert InformationSystem.objects.filter(project=project).count() == 1
+    system = InformationSystem.objects.get(project=project)
+    assert sorted(c.code for c in system.capabilities.all()) == ["gis", "payment", "video"]
+    assert sorted(o.code for o in system.user_orgs.all()) == ["220100-jyj", "222401-jyj"]
+
+
+def test_retirement_marks_the_system_retired(users):
+    project = live_project(users, "220100-jyj")
+    services.project_transition(project=project, machine="operations", name="go_live", actor=users["ops"])
+    services.project_transition(project=project, machine="operations", name="retire", actor=users["ops"], comment="并入新平台")
+    assert InformationSystem.objects.get(project=project).status == "retired"
+
+
+def test_failed_catalogue_registration_rolls_the_go_live_back(users, monkeypatch):
+    project = live_project(users, "220100-jyj")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("catalogue down")
+
+    monkeypatch.setattr(services.catalogue, "register_system_for_project", broken)
+    with pytest.raises(RuntimeError):
+        services.project_transition(project=project, machine="operations", name="go_live", actor=users["ops"])
+    assert Project.objects.get(pk=project.pk).operations_status == "trial"
+    assert project_log(project) == []
+    assert not InformationSystem.objects.filter(project=project).exists()
+
+
+# ------------------------------------------------------------------ details
+
+
+def test_negative_budget_is_refused_with_a_message_naming_the_field(users):
+    project = ProjectFactory()
+    with pytest.raises(TransitionInvalid) as err:
+        services.update_project(project, users["pm"], approved_budget=Decimal("-1.00"))
+    assert list(err.value.field_errors) == ["approved_budget"]
+    assert Project.objects.get(pk=project.pk).approved_budget == Decimal("1000000.00")
+
+
+def test_planned_dates_out_of_order_are_refused(users):
+    project = ProjectFactory()
+    with pytest.raises(TransitionInvalid) as err:
+        services.update_project(project, users["pm"], planned_start=date(2026, 6, 1), planned_end=date(2026, 5, 31))
+    assert list(err.value.field_errors) == ["planned_end"]
+    assert Project.objects.get(pk=project.pk).planned_start is None
+
+
+def test_manager_must_be_a_project_manager(users):
+    project = ProjectFactory()
+    with pytest.raises(TransitionInvalid) as err:
+        services.update_project(project, users["prov_approver"], manager=users["finance"])
+    assert list(err.value.field_errors) == ["manager"]
+
+
+def test_leadership_assigns_the_manager_and_dates(users):
+    project = ProjectFactory()
+    services.update_project(project, users["prov_approver"], manager=users["pm"], planned_start=date(2026, 1, 1),
+                            planned_end=date(2026, 12, 31), approved_budget=Decimal("2500000.50"))
+    fresh = Project.objects.get(pk=project.pk)
+    assert (fresh.manager, fresh.planned_start, fresh.planned_end, fresh.approved_budget) == (
+        users["pm"], date(2026, 1, 1), date(2026, 12, 31), Decimal("2500000.50"))
+
+
+@pytest.mark.parametrize("username", ["finance", "ops", "auditor", "sub_changchun", "prov_reviewer"])
+def test_others_cannot_change_project_details(users, username):
+    with pytest.raises(TransitionForbidden):
+        services.update_project(ProjectFactory(), users[username], name="改名")
+
+
+def test_details_edit_keeps_a_state_changed_meanwhile(users):
+    project = ProjectFactory()
+    stale = Project.objects.get(pk=project.pk)
+    services.project_transition(project=project, machine="hardware", name="request", actor=users["pm"])
+    services.update_project(stale, users["pm"], name="新名称")
+    fresh = Project.objects.get(pk=project.pk)
+    assert (fresh.name, fresh.hardware_status) == ("新名称", "requested")
+
+
+# ------------------------------------------------------------------ milestones
+
+
+@pytest.fixture
+def planned(users):
+    return ProjectFactory(planned_start=date(2026, 1, 1), planned_end=date(2026, 12, 31), actual_start=date(2026, 2, 1))
+
+
+@pytest.mark.parametrize(
+    ("planned_date", "actual_date", "field"),
+    [
+        (date(2025, 12, 31), None, "planned_date"),
+        (date(2027, 1, 1), None, "planned_date"),
+        (date(2026, 6, 1), date(2026, 1, 31), "actual_date"),
+        (date(2026, 6, 1), timezone.localdate() + timedelta(days=1), "actual_date"),
+        (None, None, "planned_date"),
+    ],
+)
+def test_milestone_dates_out_of_order_are_refused(users, planned, planned_date, actual_date, field):
+    with pytest.raises(TransitionInvalid) as err:
+        services.add_milestone(planned, users["pm"], name="需求调研完成", planned_date=planned_date, actual_date=actual_date)
+    assert list(err.value.field_errors) == [field]
+    assert Milestone.objects.count() == 0
+
+
+def test_milestone_with_acceptance_document(users, planned, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    upload = SimpleUploadedFile("验收报告.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    milestone = services.add_milestone(planned, users["pm"], name="竣工验收", planned_date=date(2026, 6, 1),
+                                       actual_date=date(2026, 6, 3), document=upload)
+    milestone.refresh_from_db()
+    assert milestone.document.name == f"private/projects/{planned.pk}/milestones/验收报告.pdf"
+    assert milestone.document.read() == b"%PDF-1.4 test"
+
+
+@pytest.mark.parametrize(("name", "size"), [("report.exe", 10), ("report.pdf", 20 * 1024 * 1024 + 1)])
+def test_milestone_document_of_wrong_type_or_size_is_refused(users, planned, name, size):
+    upload = SimpleUploadedFile(name, b"x" * size)
+    with pytest.raises(TransitionInvalid) as err:
+        services.add_milestone(planned, users["pm"], name="竣工验收", planned_date=date(2026, 6, 1), document=upload)
+    assert list(err.value.field_errors) == ["document"]
+    assert Milestone.objects.count() == 0
+
+
+def test_milestone_update_records_the_actual_date(users, planned):
+    milestone = services.add_milestone(planned, users["pm"], name="竣工验收", planned_date=date(2026, 6, 1))
+    services.update_milestone(milestone, users["pm"], actual_date=date(2026, 6, 10))
+    assert Milestone.objects.get(pk=milestone.pk).actual_date == date(2026, 6, 10)
+
+
+def test_submitter_cannot_add_milestones(users, planned):
+    with pytest.raises(TransitionForbidden):
+        services.add_milestone(planned, users["sub_changchun"], name="x", planned_date=date(2026, 6, 1))
+
+
+# ------------------------------------------------------------------ a whole life
+
+
+def test_full_life_from_approved_demand_to_retirement(users):
+    pm, finance, ops = users["pm"], users["finance"], users["ops"]
+    demand = ApprovedDemandFactory(title="全省电子证照库", capabilities=["e_license", "data_exchange"])
+    project = services.on_demand_approved(demand, users["prov_approver"])
+    services.attach_demand_to_project(ApprovedDemandFactory(org=org("220200-mzj"), capabilities=["e_seal"]), project,
+                                      users["prov_reviewer"])
+    services.update_project(project, users["prov_approver"], manager=pm)
+    steps = [
+        ("hardware", "request", pm), ("hardware", "procure", pm), ("funding", "budget", finance),
+        ("funding", "allocate", finance), ("development", "start", pm), ("development", "design", pm),
+        ("development", "build", pm), ("hardware", "deliver", pm), ("development", "test", pm),
+        ("development", "rework", pm), ("development", "test", pm), ("hardware", "accept", pm),
+        ("development", "submit_acceptance", pm), ("development", "deliver", pm), ("funding", "begin_disbursing", finance),
+        ("operations", "start_trial", ops), ("operations", "go_live", ops), ("funding", "settle", finance),
+        ("operations", "begin_upgrade", ops), ("operations", "finish_upgrade", ops), ("operations", "suspend", ops),
+        ("operations", "resume", ops), ("operations", "retire", ops),
+    ]
+    for machine, name, actor in steps:
+        services.project_transition(project=project, machine=machine, name=name, actor=actor)
+    project = Project.objects.get(pk=project.pk)
+    assert (project.hardware_status, project.funding_status, project.development_status, project.operations_status) == (
+        "accepted", "settled", "delivered", "retired")
+    assert project_log(project) == [(m, n) for m, n, _a in steps]
+    system = InformationSystem.objects.get(project=project)
+    assert system.status == "retired"
+    assert sorted(c.code for c in system.capabilities.all()) == ["data_exchange", "e_license", "e_seal"]
+    assert sorted(o.code for o in system.user_orgs.all()) == ["220100-jyj", "220200-mzj"]
+    assert project.approved_budget == Decimal("700000.00")
