@@ -116,6 +116,7 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 # PDM_LOCALE_PATHS lets the translation test extract into a scratch folder.
+FORMAT_MODULE_PATH = ["config.formats"]
 LOCALE_PATHS = [Path(p) for p in env.list("PDM_LOCALE_PATHS", default=[str(BASE_DIR / "locale")])]
 USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"
@@ -183,6 +184,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Distinct schema names for choice sets that share a field name ("kind", "status").
+    "ENUM_NAME_OVERRIDES": {
+        "CandidateKindEnum": "projects.choices.CandidateKind",
+        "HardwareKindEnum": "assets.choices.HardwareKind",
+    },
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True

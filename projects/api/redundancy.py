@@ -26,7 +26,7 @@ from organizations.choices import Role
 from organizations.models import Organization
 from organizations.permissions import has_role
 
-from ..choices import Domain
+from ..choices import CandidateKind, Domain
 from ..models import RedundancyFlag
 from ..selectors.demands import get_visible_demand
 from ..services import redundancy as service
@@ -81,7 +81,7 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class CandidateSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["system", "demand", "project"])
+    kind = serializers.ChoiceField(choices=CandidateKind.choices)
     id = serializers.IntegerField()
     code = serializers.CharField()
     title = serializers.CharField()
