@@ -246,7 +246,7 @@ def import_table(kind: str, user, table: tuple[list, list[list]], filename: str 
     for row in rows:
         dataset.append([row[i] for i in wanted] + ([None] if add_key else []))
 
-    resource = resource_class(user=user)
+    resource = resource_class(user=user, headers=original_headers)
     result = resource.import_data(dataset, dry_run=not commit, raise_errors=False, use_transactions=True,
                                   rollback_on_validation_errors=True)
     totals = result.totals

@@ -469,10 +469,12 @@ class CatalogueResource(resources.ModelResource):
         instance_loader_class = PreloadedInstanceLoader
         chunk_size = 5000
 
-    def __init__(self, user=None, **kwargs):
+    def __init__(self, user=None, headers: dict[str, str] | None = None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
-        labels = {c.key: c.label() for c in self.columns}
+        # Messages name a column as the file heads it (else by its label in the user's language).
+        labels = {c.key: (headers or {}).get(c.key) or c.label() for c in self.columns}
+        self.labels = labels
         for field in self.fields.values():
             if isinstance(field.widget, ColumnWidget):
                 field.widget.column_label = labels.get(field.column_name, field.column_name)
@@ -512,7 +514,7 @@ class CatalogueResource(resources.ModelResource):
             if first != number:
                 raise ValidationError({self.id_attribute: gettext(
                     "Column “%(column)s”: “%(value)s” appears twice in the file (rows %(first)s and %(row)s).") % {
-                    "column": self.column(self.id_column).label(), "value": row.get(self.id_column),
+                    "column": self.labels[self.id_column], "value": row.get(self.id_column),
                     "first": first + 1, "row": number + 1}})
             if new:
                 raise ValidationError({self.id_attribute: self.unknown_key_message(row.get(self.id_column))})
@@ -521,7 +523,7 @@ class CatalogueResource(resources.ModelResource):
 
     def unknown_key_message(self, value) -> str:
         return gettext("Column “%(column)s”: there is no entry “%(value)s” that you may see; leave it empty to add a new one.") % {
-            "column": self.column(self.id_column).label(), "value": value}
+            "column": self.labels[self.id_column], "value": value}
 
     def snapshot(self, instance) -> dict:
         data = {f: getattr(instance, f) for f in self.concrete_fields}
@@ -580,7 +582,7 @@ class CatalogueResource(resources.ModelResource):
     def check_permission(self, instance, errors):
         before_owner = instance._import_before.get(self.owner_attribute)
         owner_id = self.owner_id_of(instance)
-        label = self.column(self.owner_column).label()
+        label = self.labels[self.owner_column]
         if before_owner is not None and not may_change_owned_by(self.user, before_owner.pk):
             errors[self.owner_attribute] = [gettext(
                 "Column “%(column)s”: this entry belongs to “%(value)s”; you may only change entries of your own organization.") % {
@@ -612,7 +614,7 @@ class CatalogueResource(resources.ModelResource):
     def label_for(self, attribute: str) -> str:
         for field in self.fields.values():
             if field.attribute == attribute:
-                return self.column(field.column_name).label()
+                return self.labels.get(field.column_name, field.column_name)
         return attribute
 
     def show(self, key, value) -> str:
@@ -772,7 +774,7 @@ class SystemResource(CatalogueResource):
             if wanted != instance.status:
                 raise ValidationError({"status": gettext(
                     "Column “%(column)s”: the status of %(code)s follows its project %(project)s and cannot be changed here.") % {
-                    "column": self.column("status").label(), "code": instance.code, "project": instance.project.code}})
+                    "column": self.labels["status"], "code": instance.code, "project": instance.project.code}})
 
     def import_instance(self, instance, row, **kwargs):
         super().import_instance(instance, row, **kwargs)
@@ -833,7 +835,7 @@ class DataResourceResource(CatalogueResource):
                 and "opening" not in errors:
             errors["opening"] = [gettext(
                 "Column “%(column)s”: “%(value)s” is not possible for a non-sharing resource; it must be non-opening.") % {
-                "column": self.column("opening").label(), "value": Opening(instance.opening).label}]
+                "column": self.labels["opening"], "value": Opening(instance.opening).label}]
         super().validate_instance(instance, errors, validate_unique)
 
 
@@ -929,12 +931,12 @@ class HardwareResource(CatalogueResource):
 
         if "system" in errors or "project" in errors:
             return  # the owner is unknown until those cells are right
-        label = self.column("system").label()
+        label = self.labels["system"]
         if not instance._import_new:
             before = HardwareItem(system=instance._import_before.get("system"), project=instance._import_before.get("project"))
             if not may_change_owned_by(self.user, hardware_owner_id(before)):
                 errors["system"] = [gettext("Column “%(column)s”: you may not change hardware item %(value)s.") % {
-                    "column": self.column("id").label(), "value": instance.pk}]
+                    "column": self.labels["id"], "value": instance.pk}]
                 return
         if not may_change_owned_by(self.user, self.owner_id_of(instance)):
             value = instance.system.code if instance.system_id else (instance.project.code if instance.project_id else "")
@@ -943,7 +945,7 @@ class HardwareResource(CatalogueResource):
 
     def unknown_key_message(self, value) -> str:
         return gettext("Column “%(column)s”: there is no hardware item “%(value)s” that you may see; leave it empty to add a new one.") % {
-            "column": self.column("id").label(), "value": value}
+            "column": self.labels["id"], "value": value}
 
     def preview_row(self, instance, is_create, changes, row_number) -> dict:
         row = super().preview_row(instance, is_create, changes, row_number)

@@ -21,10 +21,10 @@ REPEAT = 30
 
 def main() -> int:
     setup_django()
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection, reset_queries
     from django.test import Client
-    from django.conf import settings
     from django.test.utils import CaptureQueriesContext
 
     from organizations.models import User

@@ -93,8 +93,11 @@ class DemandForm(forms.Form):
     budget_software = _money_field("budget_software")
     budget_services = _money_field("budget_services")
     budget_operations = _money_field("budget_operations")
-    planned_start = forms.DateField(label=_label("planned_start"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    planned_end = forms.DateField(label=_label("planned_end"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input takes ISO dates only, whatever the locale's own format (zh-hans: 2027/03/01).
+    planned_start = forms.DateField(label=_label("planned_start"), required=False,
+                                    widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    planned_end = forms.DateField(label=_label("planned_end"), required=False,
+                                  widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     attachments = MultipleFileField(
         label=_("Add attachments"),
         help_text=_("PDF, OFD, Word (docx), Excel (xlsx), JPG or PNG; at most 20 MB each."),

@@ -32,6 +32,13 @@ def zh():
         yield
 
 
+@pytest.fixture
+def en():
+    """Messages in English (their msgids), whatever the catalogue's translations say; files keep Chinese headers."""
+    with translation.override("en"):
+        yield
+
+
 def csv_bytes(headers, rows) -> bytes:
     data = tablib.Dataset(*rows, headers=headers)
     return data.export("csv").encode("utf-8")
@@ -164,7 +171,7 @@ def test_hardware_round_trip_and_scope(users, zh):
     (b"\xff\xfe\x00\x00\x01\x02\x03", "data.bin", "neither an Excel workbook"),
     ("docx", "report.docx", "not a readable Excel workbook"),
 ])
-def test_a_file_that_is_not_xlsx_or_csv_is_refused_clearly(users, content, name, expected):
+def test_a_file_that_is_not_xlsx_or_csv_is_refused_clearly(users, en, content, name, expected):
     if content == "docx":  # a Word document is a zip too, but not a workbook
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as z:
@@ -177,14 +184,17 @@ def test_a_file_that_is_not_xlsx_or_csv_is_refused_clearly(users, content, name,
     assert nothing_saved()
 
 
-def test_unknown_and_missing_columns_are_named(users, zh):
+def test_unknown_and_missing_columns_are_named(users, en):
     report = run_import("systems", users["ops"], csv_bytes(["编码", "系统名称", "颜色", "Budget"], [["", "x", "红", "1"]]), "a.csv", commit=False)
     assert report.file_errors == ["Unknown columns: “颜色”、“Budget”. The template lists the columns that can be imported.",
-                                  "Missing columns: “所属单位”."]
+                                  "Missing columns: “Owner”."]
+    with translation.override("zh-hans"):
+        report = run_import("systems", users["ops"], csv_bytes(["系统名称"], [["x"]]), "a.csv", commit=False)
+    assert len(report.file_errors) == 1 and "“所属单位”" in report.file_errors[0]
     assert nothing_saved()
 
 
-def test_every_wrong_cell_is_reported_with_row_column_and_value(users, zh):
+def test_every_wrong_cell_is_reported_with_row_column_and_value(users, en):
     SystemFactory(code="XT-0001", owner_org=org("220200-jtj"))
     rows = [
         system_row(),                                                       # fine
@@ -226,7 +236,7 @@ def test_one_wrong_row_and_nothing_is_saved(users, zh):
     assert nothing_saved()
 
 
-def test_a_hundred_thousand_rows_of_junk_are_refused_quickly(users, zh):
+def test_a_hundred_thousand_rows_of_junk_are_refused_quickly(users, en):
     junk = "\n".join(f"{i},垃圾{i},=cmd|' /C calc'!A0,@SUM(1)" for i in range(100_000))
     content = ("a,b,c,d\n" + junk).encode()
     report = run_import("systems", users["ops"], content, "junk.csv", commit=True)
@@ -369,7 +379,7 @@ def test_template_has_the_columns_and_instructions(users, zh):
     assert book.worksheets[1].max_row == len(HEADERS) + 2
 
 
-def test_hardware_of_a_project_is_imported_by_project_code(users, zh):
+def test_hardware_of_a_project_is_imported_by_project_code(users, en):
     from .factories import make_project
 
     project = make_project("XM-2026-0007")

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from assets import services
 from assets.models import DataResource, HardwareItem, InformationSystem
@@ -94,7 +95,7 @@ def test_invalid_values_are_refused_with_the_field_named(users):
     with pytest.raises(ValidationError) as err:
         services.update_system(system, actor=users["ops"], security_level=7)
     assert set(err.value.message_dict) == {"security_level"}
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(ValidationError) as err, translation.override("en"):
         services.create_system(actor=users["ops"], name="x", owner_org=org("220000-zwj"), capabilities=["teleport"])
     assert err.value.message_dict == {"capabilities": ["Unknown capability code: teleport"]}
     assert InformationSystem.objects.count() == 1

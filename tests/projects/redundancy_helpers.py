@@ -46,6 +46,16 @@ def fresh_index():
     redundancy.reset_index()
 
 
+@pytest.fixture(autouse=True)
+def in_english(settings):
+    """Messages are asserted in English (the msgids), whatever catalogue is compiled."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 def org(code: str) -> Organization:
     return Organization.objects.get(code=code)
 

@@ -284,3 +284,25 @@ def test_withdraw_from_the_page(users, login):
     login(users["sub_changchun"]).post(reverse("projects:demand_transition", args=[demand.pk]), {"name": "withdraw"})
     assert Demand.objects.get(pk=demand.pk).status == S.WITHDRAWN
     assert AuditLog.objects.filter(object_id=demand.pk, transition="withdraw").count() == 1
+
+
+@pytest.mark.django_db
+def test_editing_keeps_planned_dates_and_amounts(users, login):
+    """The edit form shows every saved value in a form the browser sends back unchanged."""
+    import re
+    from datetime import date
+
+    demand = DemandFactory(planned_start=date(2027, 3, 1), planned_end=date(2027, 12, 31),
+                           budget_software=Decimal("650000.50"))
+    client = login(users["sub_changchun"])
+    page = client.get(reverse("projects:demand_edit", args=[demand.pk])).content.decode()
+    assert 'value="2027-03-01"' in page and 'value="2027-12-31"' in page
+    assert re.search(r'name="budget_software"[^>]*value="650000.50"|value="650000.50"[^>]*name="budget_software"', page)
+    form = client.get(reverse("projects:demand_edit", args=[demand.pk])).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(planned_start="2027-03-01", planned_end="2027-12-31", action="save",
+                capabilities=form.initial["capabilities"], data_resources=[])
+    client.post(reverse("projects:demand_edit", args=[demand.pk]), data)
+    demand.refresh_from_db()
+    assert (demand.planned_start, demand.planned_end, demand.budget_software) == (
+        date(2027, 3, 1), date(2027, 12, 31), Decimal("650000.50"))

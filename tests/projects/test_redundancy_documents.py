@@ -20,6 +20,7 @@ from tests.projects.redundancy_helpers import (  # noqa: F401  (fresh_index is a
     PROVINCE_ADMIN,
     SIPING_WATER,
     fresh_index,
+    in_english,
     keys,
     make_demand,
     make_system,

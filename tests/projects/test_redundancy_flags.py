@@ -20,6 +20,7 @@ from tests.projects.redundancy_helpers import (  # noqa: F401  (fresh_index is a
     PARKING_DEMAND,
     PARKING_SYSTEM,
     fresh_index,
+    in_english,
     make_demand,
     make_system,
     submit,

@@ -16,6 +16,7 @@ from tests.projects.redundancy_helpers import (  # noqa: F401  (fresh_index is a
     PARKING_DEMAND,
     PARKING_SYSTEM,
     fresh_index,
+    in_english,
     make_demand,
     make_system,
     submit,
@@ -204,7 +205,8 @@ def test_the_clusters_page_shows_groups_with_their_total_budget(users, login, dj
     redundancy.compute_clusters()
     client = login(users["prov_reviewer"])
     client.get(reverse("projects:clusters"))  # the session's first request loads what every page needs
-    with django_assert_num_queries(70):
+    # session, user, snapshot, the clusters' demands, capabilities, unread count, the user's organization
+    with django_assert_num_queries(7):
         page = client.get(reverse("projects:clusters")).content.decode()
     assert page.count('data-testid="cluster"') == 1
     assert "¥3,000,000.00" in page
