@@ -122,19 +122,19 @@ FUNDS_AVAILABLE = (FundingState.ALLOCATED, FundingState.DISBURSING, FundingState
 HARDWARE_READY = (HardwareState.ACCEPTED, HardwareState.NOT_REQUIRED)
 
 
-@guard(_("funding has not been allocated (资金未下达)"))
+@guard(_("funding has not been allocated"))
 def is_funding_allocated(project) -> bool:
     """Development cannot start before funding is allocated."""
     return project.funding_status in FUNDS_AVAILABLE
 
 
-@guard(_("hardware has not been accepted or waived (硬件未验收)"))
+@guard(_("hardware has not been accepted or waived"))
 def is_hardware_ready(project) -> bool:
     """Acceptance of the development needs the hardware accepted or waived."""
     return project.hardware_status in HARDWARE_READY
 
 
-@guard(_("development has not been delivered (开发未交付)"))
+@guard(_("development has not been delivered"))
 def is_development_delivered(project) -> bool:
     """The trial run needs the development delivered."""
     return project.development_status == DevelopmentState.DELIVERED
