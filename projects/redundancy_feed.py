@@ -61,8 +61,13 @@ def _system_deleted(sender, instance, **kwargs):
     note_change(KIND_SYSTEM, instance.pk)
 
 
+def _never_a_candidate(demand) -> bool:
+    """A draft has never been submitted (no transition leads back to draft): it is in no index."""
+    return getattr(demand, "status", None) == "draft"
+
+
 def _demand_saved(sender, instance, **kwargs):
-    if kwargs.get("raw"):
+    if kwargs.get("raw") or _never_a_candidate(instance):
         return
     note_change(KIND_DEMAND, instance.pk)
     if instance.project_id is not None:
@@ -91,7 +96,8 @@ def _m2m_receiver(kind: str):
         if action not in ("post_add", "post_remove", "post_clear"):
             return
         if not reverse:
-            note_change(kind, instance.pk)
+            if not _never_a_candidate(instance):
+                note_change(kind, instance.pk)
         elif pk_set:
             for pk in sorted(pk_set):
                 note_change(kind, pk)

@@ -3,16 +3,21 @@
 The demands step writes in bulk (no signals), so this step first tells every running process to
 rebuild its index, then checks the demands under review exactly as a submission would (the
 same `run_check`), at most MAX_CHECKS of them (the first ones: at `--scale` 100 checking every
-demand would take long and say nothing more). Flags of demands that have already passed the
+demand would take long and show nothing more). Flags of demands that have already passed the
 provincial review (expert review) are resolved as dismissed by the provincial reviewer, as the
-approval rule requires; a few on demands in provincial review too, so that every state shows.
-Finally the coordination clusters are computed. Idempotent: a check updates its pending flags
-and keeps resolved ones; a resolved flag is never resolved again.
+approval rule requires; so are those of one flagged demand in DISMISS_EVERY in provincial
+review, so that every state shows. Finally the coordination clusters are computed.
+
+Idempotent: the highest demand id checked is kept in a number sequence ("seed-redundancy"), so a
+second run checks nothing again and changes nothing; a larger `--scale` checks only the demands
+added since (within MAX_CHECKS).
 """
 
 from __future__ import annotations
 
 from django.db import transaction
+
+from core.models import CodeSequence
 
 from .choices import REVIEW_STATES, FlagState
 from .choices import DemandStatus as S
@@ -21,34 +26,36 @@ from .redundancy_feed import note_rebuild
 from .services import redundancy as service
 
 MAX_CHECKS = 1500
-DISMISS_EVERY = 4  # in provincial review, one flagged demand in this many has its flags dismissed already
+DISMISS_EVERY = 4
 DISMISS_COMMENT = "经比对，建设内容和服务对象不同，不属于重复建设。"
+PROGRESS_KEY = "seed-redundancy"  # the highest demand id checked by the seed
 
 
 def run(ctx) -> str:
+    progress = CodeSequence.objects.filter(key=PROGRESS_KEY).values_list("last", flat=True).first() or 0
+    already = Demand.objects.filter(status__in=REVIEW_STATES, pk__lte=progress).count() if progress else 0
+    todo = list(
+        Demand.objects.filter(status__in=REVIEW_STATES, pk__gt=progress).order_by("pk")
+        .values_list("pk", flat=True)[: max(0, MAX_CHECKS - already)]
+    )
+    if not todo:
+        return f"{RedundancyFlag.objects.count()} flags (nothing to check)"
     with transaction.atomic():
-        note_rebuild()
+        note_rebuild()  # the steps before wrote in bulk: every running process rebuilds its index
     service.rebuild_index()
-    reviewer = ctx.users.get("prov_reviewer")
-    demands = list(Demand.objects.filter(status__in=REVIEW_STATES).order_by("pk").values_list("pk", "status")[:MAX_CHECKS])
-    flagged = 0
-    for pk, _status in ctx.progress(demands, total=len(demands), desc="redundancy checks"):
-        if service.run_check(pk):
-            flagged += 1
+    flagged = [pk for pk in ctx.progress(todo, total=len(todo), desc="redundancy checks") if service.run_check(pk)]
     dismissed = 0
-    if reviewer is not None:
-        flagged_review = list(
-            RedundancyFlag.objects.filter(demand__status=S.PROVINCIAL_REVIEW).order_by("demand_id")
-            .values_list("demand_id", flat=True).distinct()
+    reviewer = ctx.users.get("prov_reviewer")
+    if reviewer is not None and flagged:
+        in_review = sorted(Demand.objects.filter(pk__in=flagged, status=S.PROVINCIAL_REVIEW).values_list("pk", flat=True))
+        chosen = set(in_review[::DISMISS_EVERY]) | set(
+            Demand.objects.filter(pk__in=flagged, status=S.EXPERT_REVIEW).values_list("pk", flat=True)
         )
-        to_dismiss = set(flagged_review[::DISMISS_EVERY])
-        pending = RedundancyFlag.objects.filter(state=FlagState.PENDING).select_related("demand").order_by("pk")
-        for flag in pending:
-            if flag.demand.status == S.EXPERT_REVIEW or flag.demand_id in to_dismiss:
-                service.resolve_flag(flag, FlagState.DISMISSED, DISMISS_COMMENT, actor=reviewer)
-                dismissed += 1
+        pending = RedundancyFlag.objects.filter(demand_id__in=chosen, state=FlagState.PENDING).select_related("demand")
+        for flag in pending.order_by("pk"):
+            service.resolve_flag(flag, FlagState.DISMISSED, DISMISS_COMMENT, actor=reviewer)
+            dismissed += 1
+    CodeSequence.objects.update_or_create(key=PROGRESS_KEY, defaults={"last": todo[-1]})
     snapshot = service.compute_clusters()
-    total = RedundancyFlag.objects.count()
-    pending = RedundancyFlag.objects.filter(state=FlagState.PENDING).count()
-    return (f"{len(demands)} demands checked, {flagged} with flags; {total} flags ({pending} pending, "
-            f"{dismissed} dismissed now); {len(snapshot.clusters)} clusters")
+    return (f"{len(todo)} demands checked, {len(flagged)} with flags; {RedundancyFlag.objects.count()} flags "
+            f"({dismissed} dismissed); {len(snapshot.clusters)} clusters")

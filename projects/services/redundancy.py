@@ -626,11 +626,13 @@ def present(candidates: list[Candidate], threshold: float) -> list[dict]:
 
 def schedule_check(demand: Demand) -> None:
     """Queue the check of a submitted demand (the demands service calls this after the commit)."""
+    from kombu.exceptions import OperationalError
+
     from ..tasks import run_redundancy_check
 
     try:
         run_redundancy_check.delay(demand.pk)
-    except Exception:  # the broker is down: the check must still happen, and the submission stands
+    except OperationalError:  # the broker is down: the check must still happen, and the submission stands
         log.warning("Redundancy check of demand %s could not be queued; running it inline.", demand.pk, exc_info=True)
         run_check(demand.pk)
 

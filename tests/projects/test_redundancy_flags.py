@@ -244,3 +244,18 @@ def test_the_savings_hook_is_called_with_the_demands_budget_on_reuse(users, monk
     demand = to_provincial_review(make_demand(*PARKING_DEMAND, budget="880000.00"), users)
     demand_transition(demand=demand, name="recommend_reuse", actor=users["prov_reviewer"], system=system.pk)
     assert calls == [(demand.pk, "reuse", Decimal("880000.00"))]
+
+
+def test_the_check_runs_inline_when_the_broker_is_down(users, monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    from projects.tasks import run_redundancy_check
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(run_redundancy_check, "delay", broker_down)
+    system = make_system(*PARKING_SYSTEM, PARKING_CAPS)
+    demand = submit(make_demand(*PARKING_DEMAND), users)
+    redundancy.schedule_check(demand)
+    assert flag_rows(demand) == [("system", system.pk, FlagState.PENDING)]

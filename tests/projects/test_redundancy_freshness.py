@@ -213,3 +213,17 @@ def test_a_second_process_sees_a_new_system_within_seconds(users):
     assert result["found"] is True, err
     assert result["rank"] == 0
     assert result["seconds"] < 5  # one poll interval (2 s) and a search
+
+
+@pytest.mark.django_db
+def test_drafts_write_nothing_to_the_feed_and_a_submission_does(users):
+    from projects.services.demands import save_demand
+
+    before = RedundancyIndexChange.objects.count()
+    demand = make_demand(*PARKING_DEMAND)
+    save_demand(actor=users["sub_changchun"], demand=demand, data={"title": "智慧停车二期", "capabilities": ["iot"]})
+    assert RedundancyIndexChange.objects.count() == before
+    submit(demand, users)
+    assert list(RedundancyIndexChange.objects.filter(pk__gt=0).order_by("-pk").values_list("kind", "object_id")[:1]) == [
+        ("demand", demand.pk)
+    ]

@@ -51,8 +51,16 @@ def test_the_seed_flags_demands_under_review_resolves_those_past_the_province_an
     assert summary.startswith("3 demands checked, 3 with flags")
     assert RedundancyClusterSnapshot.objects.count() == 1
     first = flags()
-    assert "0 dismissed now" in seed_redundancy.run(ctx)
+    assert seed_redundancy.run(ctx).endswith("(nothing to check)")
     assert flags() == first
+    assert RedundancyClusterSnapshot.objects.count() == 1
+    # Demands added later (a larger --scale) are checked, and only they.
+    later = submit(make_demand(*PARKING_DEMAND, org_code=JILIN_CIVIL), users)
+    assert seed_redundancy.run(ctx).startswith("1 demands checked, 1 with flags")
+    assert [f for f in flags() if f not in first] == [
+        (later.pk, kind, pk, FlagState.PENDING) for kind, pk in sorted(
+            (f.candidate_kind, f.candidate_id) for f in RedundancyFlag.objects.filter(demand=later))
+    ]
     reviewer = users["prov_reviewer"]
     assert all(f.resolved_by == reviewer and f.resolution_comment == seed_redundancy.DISMISS_COMMENT
                for f in RedundancyFlag.objects.filter(state=FlagState.DISMISSED))
