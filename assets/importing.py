@@ -255,6 +255,12 @@ def import_table(kind: str, user, table: tuple[list, list[list]], filename: str 
     _collect_problems(report, resource, result, original_headers)
     report.committed = commit and report.ok
     report.table = table
+    if report.committed and kind == "systems":
+        # Bulk writes bypass the save signals that feed the redundancy index: ask every
+        # process to rebuild it, so imported systems are found by the next check.
+        from projects.redundancy_feed import note_rebuild
+
+        note_rebuild()
     return report
 
 

@@ -253,16 +253,30 @@ def test_many_wrong_rows_are_reported_up_to_a_limit(users, zh):
     assert nothing_saved()
 
 
+def test_imported_systems_are_found_by_the_next_redundancy_check(users, zh, settings):
+    from projects.services import redundancy
+
+    settings.REDUNDANCY_POLL_SECONDS = 0
+    redundancy.reset_index()
+    redundancy.get_index()  # a process whose index was built before the import
+    rows = [system_row(name="吉林省电子印章系统", owner="220000-zwj", caps="e_seal,e_signature",
+                       users="220200-zwj", mode="省建市用")]
+    assert run_import("systems", users["prov_reviewer"], xlsx_bytes(HEADERS, rows), "seal.xlsx", commit=True).committed
+    _, candidates = redundancy.check("白城市电子印章系统建设", "为全市各部门提供电子印章服务", capabilities=["e_seal"])
+    assert InformationSystem.objects.get(name="吉林省电子印章系统").pk in [c["id"] for c in candidates if c["kind"] == "system"]
+
+
 def test_import_costs_a_fixed_number_of_queries(users, zh, django_assert_num_queries):
     def run(n):
         rows = [system_row(name=f"停车平台{n}-{i}") for i in range(n)]
         return run_import("systems", users["ops"], csv_bytes(HEADERS, rows), "x.csv", commit=True)
 
     assert run(1).committed  # the first import of all creates the XT sequence and caches the content type
-    # savepoints (10), organizations, capabilities, sequence (3), systems, capability links, history
-    with django_assert_num_queries(18):
+    # savepoints (10), organizations, capabilities, sequence (3), systems, capability links, history,
+    # the redundancy index's rebuild notice
+    with django_assert_num_queries(19):
         assert run(5).committed
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         assert run(60).committed
     assert InformationSystem.objects.count() == 66
 
