@@ -14,13 +14,13 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 accesslog = "-"
 
 
-def post_fork(server, worker):
+def post_worker_init(worker):
     def warm():
         from projects.services.redundancy import get_index
 
         try:
             get_index()
         except Exception:  # the index is rebuilt on first use anyway; never kill the worker for it
-            server.log.exception("redundancy index warm-up failed")
+            worker.log.exception("redundancy index warm-up failed")
 
     threading.Thread(target=warm, name="redundancy-index-warm-up", daemon=True).start()
