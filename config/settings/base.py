@@ -1,5 +1,6 @@
 """Settings shared by every environment. Everything that differs comes from the environment."""
 
+import warnings
 from pathlib import Path
 
 import environ
@@ -21,7 +22,9 @@ def database_from_env(default: str) -> dict:
     """Parse DATABASE_URL, refusing a malformed one with a message that names it."""
     url = env.str("DATABASE_URL", default=default)
     try:
-        config = environ.Env.db_url_config(url)
+        with warnings.catch_warnings():  # our own message below says what is wrong
+            warnings.simplefilter("ignore")
+            config = environ.Env.db_url_config(url)
     except (ValueError, KeyError, ImproperlyConfigured) as exc:
         raise ImproperlyConfigured(
             f"DATABASE_URL is not a valid database URL ({exc}). "
