@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditLog, Notification
+from .models import AuditLog, CodeSequence, Notification
 
 
 @admin.register(AuditLog)
@@ -27,3 +27,19 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ["created_at", "recipient", "verb", "object_repr", "read_at"]
     list_filter = ["verb"]
     list_select_related = ["recipient"]
+
+
+@admin.register(CodeSequence)
+class CodeSequenceAdmin(admin.ModelAdmin):
+    """The last number given per prefix: shown for support, never changed by hand."""
+
+    list_display = ["key", "last"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

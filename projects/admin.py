@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import Attachment, Demand, DemandDataResource, Milestone, Project, RedundancyFlag
+from .models import (
+    Attachment,
+    Demand,
+    DemandDataResource,
+    Milestone,
+    Project,
+    RedundancyClusterSnapshot,
+    RedundancyFlag,
+    RedundancyIndexChange,
+)
 
 
 class AttachmentInline(admin.TabularInline):
@@ -52,3 +61,43 @@ class ProjectAdmin(admin.ModelAdmin):
     raw_id_fields = ["construction_org", "manager", "beneficiary_orgs"]
     readonly_fields = ["hardware_status", "funding_status", "development_status", "operations_status"]
     inlines = [MilestoneInline]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the system writes for itself: visible to administrators, never edited by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RedundancyIndexChange)
+class RedundancyIndexChangeAdmin(ReadOnlyAdmin):
+    list_display = ["id", "kind", "object_id", "created_at"]
+    list_filter = ["kind"]
+
+
+@admin.register(RedundancyClusterSnapshot)
+class RedundancyClusterSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ["computed_at", "threshold", "pending_count"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdmin):
+    """Attachments are listed here; their files are downloaded from the demand page, which checks access."""
+
+    list_display = ["original_name", "demand", "content_type", "size", "uploaded_by", "uploaded_at"]
+    list_select_related = ["demand", "uploaded_by"]
+    search_fields = ["original_name", "demand__code"]
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):
+    list_display = ["name", "project", "planned_date", "actual_date"]
+    list_select_related = ["project"]
+    raw_id_fields = ["project"]
