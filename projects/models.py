@@ -157,6 +157,9 @@ class DemandDataResource(models.Model):
         verbose_name_plural = _("data resources needed")
         constraints = [models.UniqueConstraint(fields=["demand", "resource"], name="unique_demand_data_resource")]
 
+    def __str__(self) -> str:
+        return f"{self.demand_id} → {self.resource_id} ({self.authorization})"
+
 
 def attachment_path(instance, filename: str) -> str:
     # Private storage: served only through a view that checks visibility.

@@ -152,7 +152,7 @@ def has_no_open_disbursement(project) -> bool:
     return project.open_disbursement_count() == 0
 
 
-H, F, D, O = HardwareState, FundingState, DevelopmentState, OperationsState
+H, F, D, Op = HardwareState, FundingState, DevelopmentState, OperationsState
 
 
 class ProjectWorkflow(ConcurrentTransitionMixin, models.Model):
@@ -161,7 +161,7 @@ class ProjectWorkflow(ConcurrentTransitionMixin, models.Model):
     hardware_status = FSMField(_("hardware"), max_length=20, choices=H.choices, default=H.PLANNING, protected=True, db_index=True)
     funding_status = FSMField(_("funding"), max_length=20, choices=F.choices, default=F.UNFUNDED, protected=True, db_index=True)
     development_status = FSMField(_("development"), max_length=20, choices=D.choices, default=D.NOT_STARTED, protected=True, db_index=True)
-    operations_status = FSMField(_("operations"), max_length=20, choices=O.choices, default=O.NOT_STARTED, protected=True, db_index=True)
+    operations_status = FSMField(_("operations"), max_length=20, choices=Op.choices, default=Op.NOT_STARTED, protected=True, db_index=True)
 
     class Meta:
         abstract = True
@@ -254,38 +254,38 @@ class ProjectWorkflow(ConcurrentTransitionMixin, models.Model):
 
     # Operations (operations officer).
     @transition(
-        field=operations_status, source=O.NOT_STARTED, target=O.TRIAL, conditions=[is_development_delivered],
+        field=operations_status, source=Op.NOT_STARTED, target=Op.TRIAL, conditions=[is_development_delivered],
         permission=perm.may_operate_project, custom={"name": "start_trial"},
     )
     def operations_start_trial(self):
         pass
 
-    @transition(field=operations_status, source=O.TRIAL, target=O.IN_OPERATION, permission=perm.may_operate_project, custom={"name": "go_live"})
+    @transition(field=operations_status, source=Op.TRIAL, target=Op.IN_OPERATION, permission=perm.may_operate_project, custom={"name": "go_live"})
     def operations_go_live(self):
         pass
 
     @transition(
-        field=operations_status, source=O.IN_OPERATION, target=O.UPGRADING, permission=perm.may_operate_project, custom={"name": "begin_upgrade"}
+        field=operations_status, source=Op.IN_OPERATION, target=Op.UPGRADING, permission=perm.may_operate_project, custom={"name": "begin_upgrade"}
     )
     def operations_begin_upgrade(self):
         pass
 
     @transition(
-        field=operations_status, source=O.UPGRADING, target=O.IN_OPERATION, permission=perm.may_operate_project, custom={"name": "finish_upgrade"}
+        field=operations_status, source=Op.UPGRADING, target=Op.IN_OPERATION, permission=perm.may_operate_project, custom={"name": "finish_upgrade"}
     )
     def operations_finish_upgrade(self):
         pass
 
-    @transition(field=operations_status, source=O.IN_OPERATION, target=O.SUSPENDED, permission=perm.may_operate_project, custom={"name": "suspend"})
+    @transition(field=operations_status, source=Op.IN_OPERATION, target=Op.SUSPENDED, permission=perm.may_operate_project, custom={"name": "suspend"})
     def operations_suspend(self):
         pass
 
-    @transition(field=operations_status, source=O.SUSPENDED, target=O.IN_OPERATION, permission=perm.may_operate_project, custom={"name": "resume"})
+    @transition(field=operations_status, source=Op.SUSPENDED, target=Op.IN_OPERATION, permission=perm.may_operate_project, custom={"name": "resume"})
     def operations_resume(self):
         pass
 
     @transition(
-        field=operations_status, source=[O.IN_OPERATION, O.SUSPENDED], target=O.RETIRED,
+        field=operations_status, source=[Op.IN_OPERATION, Op.SUSPENDED], target=Op.RETIRED,
         permission=perm.may_operate_project, custom={"name": "retire"},
     )
     def operations_retire(self):
