@@ -68,11 +68,11 @@ class _Bound(django_filters.FilterSet):
             if name == "q":
                 widget.attrs.setdefault("placeholder", str(_("Name, description or code")))
 
-    def _apply(self, queryset, name, value):
-        return self.apply_filter(queryset, **{name: value})
+    # The selector function that does the filtering: filter_function(queryset, **{name: value}).
+    filter_function = staticmethod(lambda queryset, **kwargs: queryset)
 
-    def apply_filter(self, queryset, **kwargs):  # pragma: no cover - overridden
-        raise NotImplementedError
+    def _apply(self, queryset, name, value):
+        return self.filter_function(queryset, **{name: value})
 
 
 class SystemFilter(_Bound):
@@ -95,14 +95,13 @@ class SystemFilter(_Bound):
         model = InformationSystem
         fields: list = []
 
+    filter_function = staticmethod(selectors.filter_systems)
+
     def _overdue(self, queryset, name, value):
-        return selectors.filter_systems(queryset, overdue=value == "true")
+        return self.filter_function(queryset, overdue=value == "true")
 
     def _capability(self, queryset, name, value):
-        return selectors.filter_systems(queryset, capability=value.code)
-
-    def apply_filter(self, queryset, **kwargs):
-        return selectors.filter_systems(queryset, **kwargs)
+        return self.filter_function(queryset, capability=value.code)
 
 
 class DataResourceFilter(_Bound):
@@ -121,8 +120,7 @@ class DataResourceFilter(_Bound):
         model = DataResource
         fields: list = []
 
-    def apply_filter(self, queryset, **kwargs):
-        return selectors.filter_data_resources(queryset, **kwargs)
+    filter_function = staticmethod(selectors.filter_data_resources)
 
 
 class HardwareFilter(_Bound):
@@ -141,5 +139,4 @@ class HardwareFilter(_Bound):
         model = HardwareItem
         fields: list = []
 
-    def apply_filter(self, queryset, **kwargs):
-        return selectors.filter_hardware(queryset, **kwargs)
+    filter_function = staticmethod(selectors.filter_hardware)

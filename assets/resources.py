@@ -29,7 +29,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.encoding import force_str
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
 
@@ -327,8 +327,12 @@ class ListWidget(ColumnWidget, widgets.ManyToManyWidget):
         widgets.ManyToManyWidget.__init__(self, model, separator=",", field="pk")
         self.table = table
 
+    # What a cell shows for one related record, and what it says of values it cannot find.
+    label_attr = "pk"
+    unknown_message = gettext_lazy("Column “%(column)s”: unknown value “%(value)s”.")
+
     def describe(self, obj) -> str:
-        raise NotImplementedError
+        return force_str(getattr(obj, self.label_attr))
 
     def clean(self, value, row=None, **kwargs):
         if self.is_empty(value):
@@ -348,7 +352,7 @@ class ListWidget(ColumnWidget, widgets.ManyToManyWidget):
         return found
 
     def unknown(self, parts) -> CellError:
-        raise NotImplementedError
+        return CellError(str(self.unknown_message) % {"column": self.column_label, "value": "、".join(parts)})
 
     def render(self, value, obj=None, **kwargs):
         if value is None:
@@ -357,29 +361,21 @@ class ListWidget(ColumnWidget, widgets.ManyToManyWidget):
 
 
 class CapabilityListWidget(ListWidget):
+    label_attr = "code"
+    unknown_message = gettext_lazy("Column “%(column)s”: unknown capability code “%(value)s” (see the capability list).")
+
     def __init__(self, table=None):
         super().__init__(Capability, table)
-
-    def describe(self, obj) -> str:
-        return obj.code
-
-    def unknown(self, parts) -> CellError:
-        return CellError(gettext("Column “%(column)s”: unknown capability code “%(value)s” (see the capability list).") % {
-            "column": self.column_label, "value": "、".join(parts)})
 
 
 class OrgListWidget(ListWidget):
     separator_out = "、"
 
+    label_attr = "name"
+    unknown_message = gettext_lazy("Column “%(column)s”: there is no organization named or coded “%(value)s”.")
+
     def __init__(self, table=None):
         super().__init__(Organization, table)
-
-    def describe(self, obj) -> str:
-        return obj.name
-
-    def unknown(self, parts) -> CellError:
-        return CellError(gettext("Column “%(column)s”: there is no organization named or coded “%(value)s”.") % {
-            "column": self.column_label, "value": "、".join(parts)})
 
 
 class CodeWidget(ColumnWidget, widgets.ForeignKeyWidget):
