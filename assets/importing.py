@@ -24,7 +24,9 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from .models import InformationSystem
 from .resources import RESOURCES, CatalogueResource, Column, normalize_header
+from .signals import catalogue_changed
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -256,11 +258,9 @@ def import_table(kind: str, user, table: tuple[list, list[list]], filename: str 
     report.committed = commit and report.ok
     report.table = table
     if report.committed and kind == "systems":
-        # Bulk writes bypass the save signals that feed the redundancy index: ask every
-        # process to rebuild it, so imported systems are found by the next check.
-        from projects.redundancy_feed import note_rebuild
-
-        note_rebuild()
+        # Bulk writes bypass the models' save signals: tell whoever keeps derived data (the
+        # redundancy index of every process), so imported systems are found by the next check.
+        catalogue_changed.send(sender=InformationSystem, kind=kind)
     return report
 
 

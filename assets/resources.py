@@ -902,9 +902,9 @@ class HardwareResource(CatalogueResource):
         return hardware_visible_to(self.user).order_by("pk")
 
     def load_tables(self):
-        from projects.models import Project
-
         from .permissions import maintains_whole_catalogue
+
+        Project = HardwareItem._meta.get_field("project").related_model  # the catalogue does not import projects
 
         # Codes are looked up once for the whole file. Every system may be named (the catalogue is
         # public; the permission check then decides); a bureau names only projects it builds, so

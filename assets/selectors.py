@@ -12,7 +12,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from organizations.models import Organization
-from organizations.selectors import restrict, sees_everything
+from organizations.selectors import sees_everything
 
 from .choices import SystemStatus
 from .models import ASSESSMENT_INTERVAL_DAYS, Capability, DataResource, HardwareItem, InformationSystem
@@ -130,13 +130,6 @@ def system_users_by_city(system) -> list[tuple[str, list[Organization]]]:
     return ([(gettext("Provincial departments"), provincial)] if provincial else []) + list(groups.items())
 
 
-def reuse_demands_for(system, user):
-    """Demands the province sent to reuse this system, as far as `user` may see them."""
-    from projects.models import Demand
-
-    return restrict(Demand.objects.filter(reuse_system=system).select_related("org"), user, "org").order_by("-created_at", "-pk")
-
-
 def system_history(system):
     """The audit rows of one system, newest first (creation, edits, imports, go-live, retirement)."""
     from core.workflow import history_for
@@ -186,14 +179,6 @@ def filter_data_resources(queryset, *, q: str = "", sharing: str = "", opening: 
     if level:
         queryset = queryset.filter(owner_org__level=level)
     return queryset
-
-
-def demands_needing(resource, user):
-    """Demand links to this resource, as far as `user` may see the demands."""
-    from projects.models import DemandDataResource
-
-    links = DemandDataResource.objects.filter(resource=resource).select_related("demand", "demand__org")
-    return restrict(links, user, "demand__org").order_by("-demand__created_at", "-pk")
 
 
 # ---------------------------------------------------------------- hardware

@@ -18,6 +18,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from core import panels
+
 from . import selectors, services
 from .filters import DataResourceFilter, HardwareFilter, SystemFilter
 from .forms import DataResourceForm, HardwareForm, ImportForm, SystemForm
@@ -105,7 +107,7 @@ def system_detail(request, pk: int):
     return render(request, "assets/system_detail.html", {
         "system": system,
         "users_by_city": selectors.system_users_by_city(system),
-        "reuse_demands": list(selectors.reuse_demands_for(system, request.user)[:50]),
+        "panels": panels.panels_for("assets.system", system, request.user),
         "hardware": list(selectors.hardware_visible_to(request.user).filter(system=system)),
         "history": _history_entries(history, InformationSystem),
         "may_change": may_change_system(request.user, system),
@@ -193,7 +195,7 @@ def data_resource_detail(request, pk: int):
 
     return render(request, "assets/data_resource_detail.html", {
         "resource": resource,
-        "links": list(selectors.demands_needing(resource, request.user)[:50]),
+        "panels": panels.panels_for("assets.data_resource", resource, request.user),
         "history": _history_entries(history_for(resource).order_by("-at", "-pk")[:50], DataResource),
         "may_change": may_change_data_resource(request.user, resource),
     })

@@ -39,8 +39,8 @@ def bulk_projects(users, n: int) -> int:
     from django.db import transaction
 
     from organizations.models import Organization
+    from projects.delivery.seed import SCENARIOS
     from projects.models import Demand, Milestone, Project
-    from projects.seed_projects import SCENARIOS
 
     have = Project.objects.count()
     if have >= n:

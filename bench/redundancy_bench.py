@@ -25,9 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from projects.redundancy import text as textmod  # noqa: E402
-from projects.redundancy.engine import DEFAULT_FLAG_THRESHOLD, Document, RedundancyIndex  # noqa: E402
-from projects.redundancy.evaluation import dataset_documents, load_dataset  # noqa: E402
+from projects.redundancy.engine import text as textmod  # noqa: E402
+from projects.redundancy.engine.engine import DEFAULT_FLAG_THRESHOLD, Document, RedundancyIndex  # noqa: E402
+from projects.redundancy.engine.evaluation import dataset_documents, load_dataset  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "redundancy.json"
 EVAL_SET = ROOT / "tests" / "data" / "redundancy_eval.json"

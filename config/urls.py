@@ -13,7 +13,7 @@ admin.site.site_title = _("Demand management administration")
 api_v1 = [
     path("", include("organizations.api")),
     path("", include("assets.api")),
-    path("", include("projects.api")),
+    path("", include("projects.api_urls")),
 ]
 
 urlpatterns = [

@@ -7,7 +7,18 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Demands and projects")
 
     def ready(self):
-        # Index bookkeeping of redundancy detection (see projects/redundancy_feed.py for why signals).
-        from . import redundancy_feed
+        from assets.signals import catalogue_changed
 
-        redundancy_feed.connect()
+        from . import ports
+        from .delivery import panels as delivery_panels
+        from .demands import panels as demand_panels
+        from .redundancy import feed, flags, tasks
+
+        # Redundancy learns of every write it must index (the change feed) and of the demands'
+        # decisions through the ports; the catalogue tells it of bulk changes (imports).
+        feed.connect()
+        catalogue_changed.connect(feed.on_catalogue_changed, dispatch_uid="redundancy-catalogue-changed")
+        ports.demand_submitted.connect(tasks.schedule_check, dispatch_uid="redundancy-schedule-check")
+        ports.demand_redirected.connect(flags.resolve_for_redirect, dispatch_uid="redundancy-resolve-redirect")
+        demand_panels.register()
+        delivery_panels.register()

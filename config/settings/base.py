@@ -189,7 +189,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Distinct schema names for choice sets that share a field name ("kind", "status").
     "ENUM_NAME_OVERRIDES": {
-        "CandidateKindEnum": "projects.choices.CandidateKind",
+        "CandidateKindEnum": "projects.redundancy.choices.CandidateKind",
         "HardwareKindEnum": "assets.choices.HardwareKind",
     },
 }

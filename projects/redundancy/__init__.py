@@ -1,0 +1,1 @@
+"""Redundancy detection: the engine (pure Python), its index over the database, search, flags and clusters."""

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ..choices import DemandStatus as S
+from projects.demands.choices import DemandStatus as S
 
 register = template.Library()
 
@@ -69,14 +69,14 @@ def waited(since: datetime | None, now: datetime | None = None) -> str:
 
 @register.filter
 def transition_label(name: str) -> str:
-    from ..services.demands import transition_label as label
+    from projects.demands.choices import transition_label as label
 
     return label(name)
 
 
 @register.filter
 def field_label(name: str) -> str:
-    from ..services.demands import field_label as label
+    from projects.demands.models import field_label as label
 
     try:
         return label(name)
@@ -95,7 +95,7 @@ def state_label(value: str) -> str:
 
 @register.filter
 def is_overdue(demand) -> bool:
-    from ..deadlines import is_overdue as overdue
+    from projects.demands.deadlines import is_overdue as overdue
 
     return overdue(demand)
 

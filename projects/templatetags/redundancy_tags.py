@@ -8,8 +8,11 @@ from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
-from ..choices import REVIEW_STATES, CandidateKind, FlagState
-from ..services import redundancy as service
+from projects.demands.choices import REVIEW_STATES
+from projects.redundancy.choices import CandidateKind, FlagState
+from projects.redundancy.documents import flag_threshold
+from projects.redundancy.flags import flags_for, may_resolve_flags
+from projects.redundancy.search import REASONS_SHOWN
 
 register = template.Library()
 
@@ -21,16 +24,16 @@ def redundancy_flags_panel(context, demand):
     """The demand's flags (score, reasons, state), with links to the comparison and, for reviewers, dismissal."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    flags = service.flags_for(demand, user)
+    flags = flags_for(demand, user)
     return {
         "demand": demand,
         "flags": flags,
         # Pending flags count as "to resolve" only while the demand is under review.
         "pending_count": sum(1 for f in flags if f["flag_state"] == FlagState.PENDING) if demand.status in REVIEW_STATES else 0,
-        "can_resolve": demand.status in REVIEW_STATES and service.may_resolve_flags(demand, user),
+        "can_resolve": demand.status in REVIEW_STATES and may_resolve_flags(demand, user),
         "under_review": demand.status in REVIEW_STATES,
-        "threshold": service.flag_threshold(),
-        "reasons_shown": service.REASONS_SHOWN,
+        "threshold": flag_threshold(),
+        "reasons_shown": REASONS_SHOWN,
         "request": request,
         "csrf_token": context.get("csrf_token"),
     }

@@ -13,6 +13,8 @@ from django.utils import translation
 from assets.importing import MAX_REPORTED_ERRORS, MAX_ROWS, dataset_bytes, export_dataset, run_import, template_book
 from assets.models import DataResource, HardwareItem, InformationSystem
 from core.models import AuditLog
+from projects.redundancy.index import get_index, reset_index
+from projects.redundancy.search import check
 
 from .factories import DataResourceFactory, HardwareFactory, SystemFactory, org
 
@@ -254,15 +256,15 @@ def test_many_wrong_rows_are_reported_up_to_a_limit(users, zh):
 
 
 def test_imported_systems_are_found_by_the_next_redundancy_check(users, zh, settings):
-    from projects.services import redundancy
+
 
     settings.REDUNDANCY_POLL_SECONDS = 0
-    redundancy.reset_index()
-    redundancy.get_index()  # a process whose index was built before the import
+    reset_index()
+    get_index()  # a process whose index was built before the import
     rows = [system_row(name="吉林省电子印章系统", owner="220000-zwj", caps="e_seal,e_signature",
                        users="220200-zwj", mode="省建市用")]
     assert run_import("systems", users["prov_reviewer"], xlsx_bytes(HEADERS, rows), "seal.xlsx", commit=True).committed
-    _, candidates = redundancy.check("白城市电子印章系统建设", "为全市各部门提供电子印章服务", capabilities=["e_seal"])
+    _, candidates = check("白城市电子印章系统建设", "为全市各部门提供电子印章服务", capabilities=["e_seal"])
     assert InformationSystem.objects.get(name="吉林省电子印章系统").pk in [c["id"] for c in candidates if c["kind"] == "system"]
 
 

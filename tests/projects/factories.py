@@ -17,9 +17,9 @@ from factory.django import DjangoModelFactory
 from assets.choices import Opening, Sharing, SystemStatus
 from assets.models import Capability, DataResource, InformationSystem
 from organizations.models import Organization
-from projects.choices import DemandStatus as S
+from projects.demands.choices import DemandStatus as S
+from projects.demands.services import demand_transition
 from projects.models import Demand
-from projects.services.demands import demand_transition
 
 CHANGCHUN_EDU = "220100-jyj"  # sub_changchun's bureau
 

@@ -9,9 +9,10 @@ import pytest
 from assets.choices import SystemStatus
 from assets.models import Capability, InformationSystem
 from organizations.models import Organization
+from projects.demands.notifications import next_actors
+from projects.demands.services import demand_transition
 from projects.models import Demand
-from projects.services import redundancy
-from projects.services.demands import demand_transition, next_actors
+from projects.redundancy.index import reset_index
 from tests.projects.factories import DemandFactory
 
 # sub_* users' bureaus (organizations/seed.py)
@@ -41,9 +42,9 @@ PARKING_CAPS = ["iot", "payment", "mobile_app"]
 @pytest.fixture(autouse=True)
 def fresh_index():
     """Each test starts from an index built from its own database (and leaves none behind)."""
-    redundancy.reset_index()
+    reset_index()
     yield
-    redundancy.reset_index()
+    reset_index()
 
 
 @pytest.fixture(autouse=True)

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from projects.choices import DemandStatus as S
+from projects.demands.attachments import add_attachment
+from projects.demands.choices import DemandStatus as S
 from projects.models import Attachment, Demand
-from projects.services.demands import add_attachment
 from tests.projects.factories import PDF, DemandFactory, org, upload, walk
 
 OUTSIDERS = ["sub_jilin", "sub_yanji", "sub_province", "sub_siping", "coord_jilin", "coord_siping", "coord_yanbian"]

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from projects.choices import DemandStatus as S
+from projects.demands.choices import DemandStatus as S
 from projects.models import Demand
 from tests.projects.factories import DataResourceFactory, DemandFactory, org, walk
 

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from core.errors import TransitionConflict
 from core.models import AuditLog
-from projects.choices import DemandStatus as S
+from projects.demands.choices import DemandStatus as S
+from projects.demands.services import demand_transition
 from projects.models import Demand
-from projects.services.demands import demand_transition
 from tests.projects.factories import DemandFactory, walk
 
 

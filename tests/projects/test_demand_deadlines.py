@@ -7,11 +7,11 @@ import pytest
 from django.utils import timezone
 
 from core.models import Notification
-from projects.choices import DemandStatus as S
-from projects.deadlines import add_working_days, is_overdue, is_working_day, working_days_between
+from projects.demands.choices import DemandStatus as S
+from projects.demands.deadlines import add_working_days, is_overdue, is_working_day, working_days_between
+from projects.demands.notifications import REMINDER_VERB, overdue_counts_by_reviewer, send_overdue_reminders
+from projects.demands.tasks import remind_overdue_reviews
 from projects.models import Demand
-from projects.services.demands import REMINDER_VERB, overdue_counts_by_reviewer, send_overdue_reminders
-from projects.tasks import remind_overdue_reviews
 from tests.projects.factories import DemandFactory, org, walk
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -57,7 +57,7 @@ def test_each_review_stage_gets_its_own_deadline(users):
     demand = walk(DemandFactory(), S.MUNICIPAL_REVIEW, users)
     first_due = demand.due_at
     walk_to_prov = Demand.objects.get(pk=demand.pk)
-    from projects.services.demands import demand_transition
+    from projects.demands.services import demand_transition
 
     demand_transition(demand=walk_to_prov, name="municipal_approve", actor=users["coord_changchun"])
     assert walk_to_prov.due_at == add_working_days(walk_to_prov.stage_entered_at, 10)

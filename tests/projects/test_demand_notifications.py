@@ -7,8 +7,8 @@ from core.errors import TransitionInvalid
 from core.models import Notification
 from organizations.choices import Role
 from organizations.models import User
-from projects.choices import DemandStatus as S
-from projects.services.demands import demand_transition
+from projects.demands.choices import DemandStatus as S
+from projects.demands.services import demand_transition
 from tests.projects.factories import DemandFactory, org, walk
 
 

@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from assets.choices import Sharing
 from core.models import AuditLog
-from projects.choices import DemandStatus as S
+from projects.demands.attachments import add_attachment
+from projects.demands.choices import DemandStatus as S
+from projects.demands.services import demand_transition
 from projects.models import Attachment, Demand
-from projects.services.demands import add_attachment, demand_transition
 from tests.projects.factories import PDF, PNG, DataResourceFactory, DemandFactory, org, upload, walk
 
 FORM = {
@@ -173,7 +174,7 @@ def test_merge_from_the_page_takes_a_demand_number(users, login):
 @pytest.mark.django_db
 def test_data_resources_show_non_sharing_plainly_and_authorization_pending(users, login):
     demand = DemandFactory()
-    from projects.services.demands import save_demand
+    from projects.demands.services import save_demand
 
     closed = DataResourceFactory(name="不动产登记原始档案", sharing=Sharing.NON_SHARING)
     authorized = DataResourceFactory(name="个人社保缴费明细", sharing=Sharing.AUTHORIZED)

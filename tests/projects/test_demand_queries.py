@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from projects.choices import CandidateKind
-from projects.choices import DemandStatus as S
+from projects.demands.choices import DemandStatus as S
 from projects.models import Demand, RedundancyFlag
+from projects.redundancy.choices import CandidateKind
 from tests.projects.factories import DemandFactory, walk
 
 

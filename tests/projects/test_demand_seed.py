@@ -8,8 +8,8 @@ from django.db.models import Count
 
 from core.models import AuditLog
 from core.seeding import SeedContext
-from projects import seed_demands
-from projects.choices import DemandStatus as S
+from projects.demands import seed as seed_demands
+from projects.demands.choices import DemandStatus as S
 from projects.models import Demand
 from tests.projects.factories import DataResourceFactory, SystemFactory
 
@@ -95,7 +95,7 @@ def test_second_run_adds_nothing_and_a_bigger_scale_adds_the_difference(seeded):
 
 @pytest.mark.django_db
 def test_a_service_submission_after_the_seed_gets_a_fresh_number(seeded, users):
-    from projects.services.demands import demand_transition
+    from projects.demands.services import demand_transition
     from tests.projects.factories import DemandFactory
 
     demand = DemandFactory()

@@ -7,10 +7,12 @@ import pytest
 
 from assets.choices import Sharing
 from core.errors import TransitionConflict, TransitionForbidden
-from projects.choices import AuthorizationStatus
-from projects.choices import DemandStatus as S
+from projects.demands.attachments import add_attachment, delete_attachment
+from projects.demands.choices import AuthorizationStatus
+from projects.demands.choices import DemandStatus as S
+from projects.demands.models import field_label
+from projects.demands.services import DemandInvalid, save_demand
 from projects.models import Attachment, Demand
-from projects.services.demands import DemandInvalid, add_attachment, delete_attachment, field_label, save_demand
 from tests.projects.factories import (
     DOCX,
     JPG,

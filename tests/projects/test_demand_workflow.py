@@ -10,12 +10,13 @@ from assets.choices import SystemStatus
 from core.errors import TransitionConflict, TransitionForbidden, TransitionInvalid
 from core.models import AuditLog
 from core.workflow import available_transitions
-from projects.choices import CandidateKind, FlagState
-from projects.choices import DemandStatus as S
-from projects.deadlines import add_working_days
+from projects import ports
+from projects.demands import services as service
+from projects.demands.choices import DemandStatus as S
+from projects.demands.deadlines import add_working_days
+from projects.demands.services import demand_transition
 from projects.models import Demand, RedundancyFlag
-from projects.services import demands as service
-from projects.services.demands import demand_transition
+from projects.redundancy.choices import CandidateKind, FlagState
 from tests.projects.factories import DemandFactory, SystemFactory, big_demand, org, walk
 from tests.projects.project_factories import ProjectFactory
 
@@ -360,7 +361,7 @@ def test_zero_budget_cannot_be_submitted(users):
     ],
 )
 def test_merge_needs_exactly_one_valid_target(users, payload, fields):
-    from projects.choices import OperationsState
+    from projects.delivery.choices import OperationsState
 
     demand = walk(DemandFactory(), S.PROVINCIAL_REVIEW, users)
     named = {
@@ -381,7 +382,7 @@ def test_merge_needs_exactly_one_valid_target(users, payload, fields):
 @pytest.mark.django_db
 def test_merge_into_project_makes_the_bureau_a_beneficiary_and_records_a_saving(users, monkeypatch):
     savings = []
-    monkeypatch.setattr(service, "record_saving", lambda demand, kind, amount: savings.append((demand.pk, kind, amount)))
+    monkeypatch.setitem(ports._registry, "savings", lambda *, demand, decision, amount, **kw: savings.append((demand.pk, decision, amount)))
     demand = walk(DemandFactory(), S.PROVINCIAL_REVIEW, users)
     project = ProjectFactory()
     flag = RedundancyFlag.objects.create(demand=demand, candidate_kind=CandidateKind.PROJECT, candidate_id=project.pk,
@@ -409,7 +410,7 @@ def test_merge_into_demand_links_it(users):
 @pytest.mark.django_db
 def test_recommend_reuse_adds_the_bureau_to_the_system_users(users, monkeypatch):
     savings = []
-    monkeypatch.setattr(service, "record_saving", lambda demand, kind, amount: savings.append((kind, amount)))
+    monkeypatch.setitem(ports._registry, "savings", lambda *, demand, decision, amount, **kw: savings.append((decision, amount)))
     demand = walk(DemandFactory(), S.PROVINCIAL_REVIEW, users)
     system = SystemFactory()
     demand_transition(demand=demand, name="recommend_reuse", actor=users["prov_reviewer"], comment="复用省统一身份认证平台",

@@ -8,9 +8,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from core.models import AuditLog
+from projects.delivery import services
+from projects.delivery.workflows import is_funding_allocated
 from projects.models import Project
-from projects.services import projects as services
-from projects.workflows import is_funding_allocated
 
 from .project_factories import ApprovedDemandFactory, ProjectFactory, org
 
@@ -63,7 +63,7 @@ def test_project_fields_of_the_contract(users, api, project):
 
 
 def _delivered_message():
-    from projects.workflows import is_development_delivered
+    from projects.delivery.workflows import is_development_delivered
 
     return is_development_delivered.guard_message
 

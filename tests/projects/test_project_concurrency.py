@@ -13,8 +13,8 @@ from django.db import connection
 
 from core.errors import TransitionConflict
 from core.models import AuditLog
+from projects.delivery.services import project_transition
 from projects.models import Project
-from projects.services.projects import project_transition
 
 from .project_factories import ProjectFactory
 

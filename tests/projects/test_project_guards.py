@@ -7,15 +7,15 @@ from django.contrib.contenttypes.models import ContentType
 
 from core.errors import TransitionConflict
 from core.models import AuditLog
-from projects.models import Project
-from projects.services.projects import project_transition
-from projects.workflows import (
+from projects.delivery.services import project_transition
+from projects.delivery.workflows import (
     has_approved_budget,
     has_no_open_disbursement,
     is_development_delivered,
     is_funding_allocated,
     is_hardware_ready,
 )
+from projects.models import Project
 
 from .project_factories import ProjectFactory
 

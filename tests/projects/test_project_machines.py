@@ -6,9 +6,9 @@ from django.contrib.contenttypes.models import ContentType
 from core.errors import TransitionConflict
 from core.models import AuditLog
 from core.workflow import machine_spec
-from projects.choices import MACHINE_FIELDS, DevelopmentState, FundingState, HardwareState, OperationsState
+from projects.delivery.choices import MACHINE_FIELDS, DevelopmentState, FundingState, HardwareState, OperationsState
+from projects.delivery.services import project_transition
 from projects.models import Project
-from projects.services.projects import project_transition
 
 from .project_factories import ProjectFactory
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from projects.delivery import services
 from projects.models import Milestone, Project
-from projects.services import projects as services
 
 from .project_factories import ApprovedDemandFactory, ProjectFactory, org
 
@@ -110,7 +110,7 @@ def test_project_page_shows_four_lanes_with_actions_and_blocking_guards(users, l
 
 
 def _funding_message():
-    from projects.workflows import is_funding_allocated
+    from projects.delivery.workflows import is_funding_allocated
 
     return is_funding_allocated.guard_message
 

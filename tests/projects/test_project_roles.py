@@ -7,8 +7,8 @@ from django.contrib.contenttypes.models import ContentType
 from core.errors import TransitionForbidden
 from core.models import AuditLog
 from organizations.choices import Role
+from projects.delivery.services import project_transition
 from projects.models import Project
-from projects.services.projects import project_transition
 
 from .project_factories import ProjectFactory, org
 

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from core.seeding import SeedContext
-from projects import seed_projects
-from projects.choices import DevelopmentState, FundingState, HardwareState, OperationsState
+from projects.delivery import seed as seed_projects
+from projects.delivery.choices import DevelopmentState, FundingState, HardwareState, OperationsState
 from projects.models import Demand, Milestone, Project
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from django.utils import timezone
 from assets.models import InformationSystem
 from core.errors import TransitionConflict, TransitionForbidden, TransitionInvalid
 from core.models import AuditLog
+from projects.delivery import services
 from projects.models import Demand, Milestone, Project
-from projects.services import projects as services
 
 from .project_factories import ApprovedDemandFactory, ProjectFactory, org
 

@@ -4,9 +4,10 @@ import time
 
 import pytest
 
-from projects.choices import FlagState
 from projects.models import RedundancyFlag, RedundancyIndexChange
-from projects.services import redundancy
+from projects.redundancy.choices import FlagState
+from projects.redundancy.clusters import compute_clusters
+from projects.redundancy.flags import resolve_flag, run_check
 from tests.projects.redundancy_helpers import (  # noqa: F401  (fresh_index is an autouse fixture)
     CHANGCHUN_EDU,
     JILIN_CIVIL,
@@ -184,8 +185,8 @@ def similar_url(demand):
 def test_similar_lists_candidates_with_their_flag_state_and_resolution(users, api):
     system = make_system(*PARKING_SYSTEM, PARKING_CAPS)
     demand = to_provincial_review(make_demand(*PARKING_DEMAND), users)
-    [flag] = redundancy.run_check(demand)
-    redundancy.resolve_flag(flag, "dismissed", "范围不同", actor=users["prov_reviewer"])
+    [flag] = run_check(demand)
+    resolve_flag(flag, "dismissed", "范围不同", actor=users["prov_reviewer"])
     body = api.as_user(users["prov_reviewer"]).get(similar_url(demand)).json()
     assert body["flag_threshold"] == 0.5
     [first] = body["candidates"]
@@ -200,7 +201,7 @@ def test_similar_lists_candidates_with_their_flag_state_and_resolution(users, ap
 def test_similar_keeps_a_flag_whose_candidate_is_gone(users, api):
     system = make_system(*PARKING_SYSTEM, PARKING_CAPS)
     demand = to_provincial_review(make_demand(*PARKING_DEMAND), users)
-    [flag] = redundancy.run_check(demand)
+    [flag] = run_check(demand)
     from assets.services import retire_system
 
     retire_system(system)
@@ -218,7 +219,7 @@ def test_similar_of_a_demand_the_caller_may_not_see_is_a_404(users, api):
 def test_a_bureau_never_sees_a_flag_on_another_bureaus_demand(users, api):
     other = to_provincial_review(make_demand(*PARKING_DEMAND, org_code=JILIN_CIVIL), users)
     demand = to_provincial_review(make_demand(*PARKING_DEMAND), users)
-    [flag] = redundancy.run_check(demand)
+    [flag] = run_check(demand)
     assert (flag.candidate_kind, flag.candidate_id) == ("demand", other.pk)
     assert api.as_user(users["sub_changchun"]).get(similar_url(demand)).json()["candidates"] == []
     reviewer_view = api.as_user(users["prov_reviewer"]).get(similar_url(demand)).json()["candidates"]
@@ -232,7 +233,7 @@ def resolve_url(demand, flag):
 def test_a_reviewer_dismisses_a_flag_with_a_reason(users, api):
     make_system(*PARKING_SYSTEM, PARKING_CAPS)
     demand = to_provincial_review(make_demand(*PARKING_DEMAND), users)
-    [flag] = redundancy.run_check(demand)
+    [flag] = run_check(demand)
     response = api.as_user(users["prov_reviewer"]).post(
         resolve_url(demand, flag), {"resolution": "dismissed", "comment": "建设内容不同"}, format="json"
     )
@@ -257,7 +258,7 @@ def test_a_reviewer_dismisses_a_flag_with_a_reason(users, api):
 def test_resolving_is_refused_with_the_right_status(users, api, who, body, status):
     make_system(*PARKING_SYSTEM, PARKING_CAPS)
     demand = to_provincial_review(make_demand(*PARKING_DEMAND), users)
-    [flag] = redundancy.run_check(demand)
+    [flag] = run_check(demand)
     response = api.as_user(users[who]).post(resolve_url(demand, flag), body, format="json")
     assert response.status_code == status
     flag.refresh_from_db()
@@ -268,8 +269,8 @@ def test_a_flag_of_another_demand_is_a_404(users, api):
     make_system(*PARKING_SYSTEM, PARKING_CAPS)
     demand = to_provincial_review(make_demand(*PARKING_DEMAND), users)
     other = to_provincial_review(make_demand("智慧停车诱导", PARKING_DEMAND[1]), users)
-    redundancy.run_check(demand)
-    [flag] = [f for f in redundancy.run_check(other) if f.candidate_kind == "system"]
+    run_check(demand)
+    [flag] = [f for f in run_check(other) if f.candidate_kind == "system"]
     response = api.as_user(users["prov_reviewer"]).post(resolve_url(demand, flag), {"comment": "x"}, format="json")
     assert response.status_code == 404
 
@@ -291,7 +292,7 @@ def parking_wave(users):
 
 def test_clusters_list_pending_demands_of_several_organizations_with_their_budget(users, api):
     demands = parking_wave(users)
-    redundancy.compute_clusters()
+    compute_clusters()
     response = api.as_user(users["prov_reviewer"]).get("/api/v1/redundancy/clusters/")
     body = response.json()
     assert (body["count"], body["next"], body["previous"], body["flag_threshold"]) == (1, None, None, 0.5)
@@ -303,7 +304,7 @@ def test_clusters_list_pending_demands_of_several_organizations_with_their_budge
 
 def test_clusters_obey_visibility(users, api):
     parking_wave(users)
-    redundancy.compute_clusters()
+    compute_clusters()
     for who, count in (("prov_reviewer", 1), ("auditor", 1), ("coord_changchun", 0), ("sub_changchun", 0)):
         assert api.as_user(users[who]).get("/api/v1/redundancy/clusters/").json()["count"] == count, who
 
@@ -317,7 +318,7 @@ def test_only_the_provincial_review_office_recomputes_clusters(users, api):
 
 def test_the_clusters_list_costs_the_same_queries_whatever_its_length(users, api, django_assert_num_queries):
     parking_wave(users)
-    redundancy.compute_clusters()
+    compute_clusters()
     client = api.as_user(users["prov_reviewer"])
     # session/token, snapshot, demands of the clusters, capabilities
     with django_assert_num_queries(4):
@@ -325,6 +326,6 @@ def test_the_clusters_list_costs_the_same_queries_whatever_its_length(users, api
     for title in ("城市网格化社会治理平台建设", "12345热线工单系统"):
         for code in (CHANGCHUN_EDU, JILIN_CIVIL):
             submit(make_demand(title, title + "，覆盖全市。", ["gis", "workflow"], org_code=code), users)
-    redundancy.compute_clusters()
+    compute_clusters()
     with django_assert_num_queries(4):
         assert client.get("/api/v1/redundancy/clusters/").json()["count"] == 3

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from projects.redundancy import engine
-from projects.redundancy import text as textmod
-from projects.redundancy.engine import DEFAULT_FLAG_THRESHOLD, Candidate, Document, Reason, RedundancyIndex
-from projects.redundancy.evaluation import dataset_documents, evaluate, load_dataset
+from projects.redundancy.engine import engine
+from projects.redundancy.engine import text as textmod
+from projects.redundancy.engine.engine import DEFAULT_FLAG_THRESHOLD, Candidate, Document, Reason, RedundancyIndex
+from projects.redundancy.engine.evaluation import dataset_documents, evaluate, load_dataset
 
 EVAL_SET = Path(__file__).resolve().parents[1] / "data" / "redundancy_eval.json"
 

@@ -8,11 +8,14 @@ from django.contrib.contenttypes.models import ContentType
 from assets.choices import SystemStatus
 from core.errors import TransitionConflict, TransitionForbidden, TransitionInvalid
 from core.models import AuditLog
-from projects.choices import DemandStatus as S
-from projects.choices import FlagState
+from projects import ports
+from projects.demands.choices import DemandStatus as S
+from projects.demands.services import demand_transition
 from projects.models import Demand, RedundancyFlag
-from projects.services import redundancy
-from projects.services.demands import demand_transition
+from projects.redundancy.choices import FlagState
+from projects.redundancy.flags import FLAGS_PER_DEMAND, resolve_flag, run_check
+from projects.redundancy.search import check_demand
+from projects.redundancy.tasks import schedule_check
 from tests.projects.project_factories import ProjectFactory
 from tests.projects.redundancy_helpers import (  # noqa: F401  (fresh_index is an autouse fixture)
     JILIN_CIVIL,
@@ -55,8 +58,8 @@ def test_submission_stores_flags_once_through_the_celery_job(users, django_captu
 def test_a_draft_saved_or_a_demand_withdrawn_is_not_checked(users):
     make_system(*PARKING_SYSTEM, PARKING_CAPS)
     draft = make_demand(*PARKING_DEMAND)
-    assert redundancy.run_check(draft) == []
-    assert redundancy.run_check(10**9) == []
+    assert run_check(draft) == []
+    assert run_check(10**9) == []
     assert RedundancyFlag.objects.count() == 0
 
 
@@ -64,14 +67,14 @@ def test_a_check_keeps_resolved_flags_and_drops_pending_ones_whose_evidence_is_g
     parking = make_system(*PARKING_SYSTEM, PARKING_CAPS)
     twin = make_system("吉林市智慧停车平台", "泊位实时查询、停车诱导和无感支付", PARKING_CAPS, owner="220200-zwj")
     demand = to_provincial_review(make_demand(*PARKING_DEMAND), users)
-    redundancy.run_check(demand)
+    run_check(demand)
     assert flag_rows(demand) == [("system", parking.pk, "pending"), ("system", twin.pk, "pending")]
-    redundancy.resolve_flag(RedundancyFlag.objects.get(candidate_id=parking.pk), comment="范围不同", actor=users["prov_reviewer"])
+    resolve_flag(RedundancyFlag.objects.get(candidate_id=parking.pk), comment="范围不同", actor=users["prov_reviewer"])
     from assets.services import retire_system
 
     retire_system(twin)
     retire_system(parking)
-    redundancy.run_check(demand)
+    run_check(demand)
     assert flag_rows(demand) == [("system", parking.pk, "dismissed")]
 
 
@@ -79,9 +82,9 @@ def test_at_most_five_flags_the_strongest(users):
     for i, city in enumerate(["220100", "220200", "220300", "220400", "220500", "220600", "220700"]):
         make_system(f"智慧停车平台{i}", PARKING_DEMAND[1], PARKING_CAPS, owner=f"{city}-zwj")
     demand = to_provincial_review(make_demand(*PARKING_DEMAND), users)
-    flags = redundancy.run_check(demand)
-    _t, candidates = redundancy.check_demand(demand)
-    assert len(flags) == redundancy.FLAGS_PER_DEMAND == 5
+    flags = run_check(demand)
+    _t, candidates = check_demand(demand)
+    assert len(flags) == FLAGS_PER_DEMAND == 5
     assert {f.candidate_id for f in flags} == {c["id"] for c in candidates[:5]}
 
 
@@ -93,14 +96,14 @@ def test_at_most_five_flags_the_strongest(users):
 def test_provincial_approval_is_refused_while_a_flag_is_pending_and_allowed_once_dismissed(users):
     make_system(*PARKING_SYSTEM, PARKING_CAPS)
     demand = to_provincial_review(make_demand(*PARKING_DEMAND), users)
-    [flag] = redundancy.run_check(demand)
+    [flag] = run_check(demand)
     log_before = AuditLog.objects.count()
     with pytest.raises(TransitionConflict) as refused:
         demand_transition(demand=demand, name="provincial_approve", actor=users["prov_approver"])
     assert [str(g) for g in refused.value.guards] == ["a redundancy flag is still unresolved"]
     demand.refresh_from_db()
     assert (demand.status, AuditLog.objects.count()) == (S.PROVINCIAL_REVIEW, log_before)
-    redundancy.resolve_flag(flag, "dismissed", "省级平台不含本局需要的校园周边停车功能", actor=users["prov_reviewer"])
+    resolve_flag(flag, "dismissed", "省级平台不含本局需要的校园周边停车功能", actor=users["prov_reviewer"])
     demand_transition(demand=demand, name="provincial_approve", actor=users["prov_approver"])
     assert demand.status == S.APPROVED
 
@@ -113,13 +116,13 @@ def test_provincial_approval_is_refused_while_a_flag_is_pending_and_allowed_once
 def test_dismissing_needs_a_reason_and_is_logged_with_the_reviewers_name(users):
     make_system(*PARKING_SYSTEM, PARKING_CAPS)
     demand = to_provincial_review(make_demand(*PARKING_DEMAND), users)
-    [flag] = redundancy.run_check(demand)
+    [flag] = run_check(demand)
     with pytest.raises(TransitionInvalid) as no_reason:
-        redundancy.resolve_flag(flag, "dismissed", "   ", actor=users["prov_reviewer"])
+        resolve_flag(flag, "dismissed", "   ", actor=users["prov_reviewer"])
     assert no_reason.value.field_errors == {"comment": ["Please give the reason for dismissing this flag."]}
     flag.refresh_from_db()
     assert flag.state == FlagState.PENDING
-    redundancy.resolve_flag(flag, "dismissed", "建设内容不同", actor=users["prov_reviewer"])
+    resolve_flag(flag, "dismissed", "建设内容不同", actor=users["prov_reviewer"])
     flag.refresh_from_db()
     assert (flag.state, flag.resolved_by, flag.resolution_comment) == ("dismissed", users["prov_reviewer"], "建设内容不同")
     [row] = AuditLog.objects.filter(content_type=ContentType.objects.get_for_model(RedundancyFlag), object_id=flag.pk)
@@ -132,9 +135,9 @@ def test_dismissing_needs_a_reason_and_is_logged_with_the_reviewers_name(users):
 def test_only_the_provincial_review_office_dismisses(users, who):
     make_system(*PARKING_SYSTEM, PARKING_CAPS)
     demand = to_provincial_review(make_demand(*PARKING_DEMAND), users)
-    [flag] = redundancy.run_check(demand)
+    [flag] = run_check(demand)
     with pytest.raises(TransitionForbidden):
-        redundancy.resolve_flag(flag, "dismissed", "理由", actor=users[who])
+        resolve_flag(flag, "dismissed", "理由", actor=users[who])
     flag.refresh_from_db()
     assert flag.state == FlagState.PENDING
 
@@ -142,13 +145,13 @@ def test_only_the_provincial_review_office_dismisses(users, who):
 def test_a_flag_is_dismissed_once_and_merge_or_reuse_are_not_done_by_dismissal(users):
     make_system(*PARKING_SYSTEM, PARKING_CAPS)
     demand = to_provincial_review(make_demand(*PARKING_DEMAND), users)
-    [flag] = redundancy.run_check(demand)
+    [flag] = run_check(demand)
     with pytest.raises(TransitionInvalid):
-        redundancy.resolve_flag(flag, "reused", "复用", actor=users["prov_reviewer"])
+        resolve_flag(flag, "reused", "复用", actor=users["prov_reviewer"])
     stale = RedundancyFlag.objects.get(pk=flag.pk)
-    redundancy.resolve_flag(flag, "dismissed", "第一次", actor=users["prov_reviewer"])
+    resolve_flag(flag, "dismissed", "第一次", actor=users["prov_reviewer"])
     with pytest.raises(TransitionConflict):
-        redundancy.resolve_flag(stale, "dismissed", "第二次", actor=users["prov_approver"])
+        resolve_flag(stale, "dismissed", "第二次", actor=users["prov_approver"])
     flag.refresh_from_db()
     assert (flag.resolution_comment, flag.resolved_by) == ("第一次", users["prov_reviewer"])
 
@@ -161,7 +164,7 @@ def test_a_flag_is_dismissed_once_and_merge_or_reuse_are_not_done_by_dismissal(u
 def test_reuse_sends_the_bureau_to_the_system_and_resolves_the_flag(users):
     system = make_system(*PARKING_SYSTEM, PARKING_CAPS)
     demand = to_provincial_review(make_demand(*PARKING_DEMAND), users)
-    [flag] = redundancy.run_check(demand)
+    [flag] = run_check(demand)
     demand_transition(demand=demand, name="recommend_reuse", actor=users["prov_reviewer"], comment="开通账号即可", system=system.pk)
     flag.refresh_from_db()
     demand.refresh_from_db()
@@ -173,7 +176,7 @@ def test_reuse_sends_the_bureau_to_the_system_and_resolves_the_flag(users):
 def test_reusing_a_retired_system_is_refused_and_nothing_changes(users):
     system = make_system(*PARKING_SYSTEM, PARKING_CAPS)
     demand = to_provincial_review(make_demand(*PARKING_DEMAND), users)
-    [flag] = redundancy.run_check(demand)
+    [flag] = run_check(demand)
     from assets.services import retire_system
 
     retire_system(system)
@@ -188,7 +191,7 @@ def test_reusing_a_retired_system_is_refused_and_nothing_changes(users):
 def test_merging_into_a_project_makes_the_bureau_a_beneficiary_and_resolves_the_flag(users):
     project = ProjectFactory(name="全省智慧停车管理平台项目", description=PARKING_SYSTEM[1])
     demand = to_provincial_review(make_demand(*PARKING_DEMAND), users)
-    [flag] = redundancy.run_check(demand)
+    [flag] = run_check(demand)
     assert (flag.candidate_kind, flag.candidate_id) == ("project", project.pk)
     demand_transition(demand=demand, name="merge", actor=users["prov_reviewer"], comment="并入省级项目", target_project=project.pk)
     flag.refresh_from_db()
@@ -202,7 +205,7 @@ def test_merging_into_a_demand_also_resolves_flags_on_its_project(users):
     project = ProjectFactory(name="吉林市智慧停车管理平台项目", description=PARKING_DEMAND[1])
     Demand.objects.filter(pk=target.pk).update(project=project)
     demand = to_provincial_review(make_demand(*PARKING_DEMAND), users)
-    redundancy.run_check(demand)
+    run_check(demand)
     assert flag_rows(demand) == [("demand", target.pk, "pending"), ("project", project.pk, "pending")]
     demand_transition(demand=demand, name="merge", actor=users["prov_reviewer"], comment="合并", target_demand=target.pk)
     assert flag_rows(demand) == [("demand", target.pk, "merged"), ("project", project.pk, "merged")]
@@ -230,16 +233,15 @@ def test_a_merge_leaves_flags_on_unrelated_candidates_undecided(users):
     other = make_system(*PARKING_SYSTEM, PARKING_CAPS)
     project = ProjectFactory(name="全省智慧停车管理平台项目", description=PARKING_SYSTEM[1])
     demand = to_provincial_review(make_demand(*PARKING_DEMAND), users)
-    redundancy.run_check(demand)
+    run_check(demand)
     demand_transition(demand=demand, name="merge", actor=users["prov_reviewer"], target_project=project.pk)
     assert flag_rows(demand) == [("project", project.pk, "merged"), ("system", other.pk, "pending")]
 
 
 def test_the_savings_hook_is_called_with_the_demands_budget_on_reuse(users, monkeypatch):
-    from projects.services import demands as demand_service
 
     calls = []
-    monkeypatch.setattr(demand_service, "record_saving", lambda demand, kind, amount: calls.append((demand.pk, kind, amount)))
+    monkeypatch.setitem(ports._registry, "savings", lambda *, demand, decision, amount, **kw: calls.append((demand.pk, decision, amount)))
     system = make_system(*PARKING_SYSTEM, PARKING_CAPS, status=SystemStatus.IN_OPERATION)
     demand = to_provincial_review(make_demand(*PARKING_DEMAND, budget="880000.00"), users)
     demand_transition(demand=demand, name="recommend_reuse", actor=users["prov_reviewer"], system=system.pk)
@@ -249,7 +251,7 @@ def test_the_savings_hook_is_called_with_the_demands_budget_on_reuse(users, monk
 def test_the_check_runs_inline_when_the_broker_is_down(users, monkeypatch):
     from kombu.exceptions import OperationalError
 
-    from projects.tasks import run_redundancy_check
+    from projects.redundancy.tasks import run_redundancy_check
 
     def broker_down(*args, **kwargs):
         raise OperationalError("connection refused")
@@ -257,5 +259,5 @@ def test_the_check_runs_inline_when_the_broker_is_down(users, monkeypatch):
     monkeypatch.setattr(run_redundancy_check, "delay", broker_down)
     system = make_system(*PARKING_SYSTEM, PARKING_CAPS)
     demand = submit(make_demand(*PARKING_DEMAND), users)
-    redundancy.schedule_check(demand)
+    schedule_check(demand_id=demand.pk)
     assert flag_rows(demand) == [("system", system.pk, FlagState.PENDING)]

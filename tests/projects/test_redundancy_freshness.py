@@ -13,12 +13,13 @@ from django.conf import settings as django_settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from assets.models import InformationSystem
+from assets.models import Capability, InformationSystem
 from assets.services import retire_system
+from projects.demands.services import demand_transition
 from projects.models import RedundancyIndexChange
-from projects.redundancy_feed import LOCAL_WRITES, note_rebuild
-from projects.services import redundancy
-from projects.services.demands import demand_transition
+from projects.redundancy.feed import LOCAL_WRITES, note_rebuild
+from projects.redundancy.index import _holder, get_index, prune_changes
+from projects.redundancy.search import check
 from tests.projects.project_factories import ProjectFactory
 from tests.projects.redundancy_helpers import (  # noqa: F401  (fresh_index is an autouse fixture)
     PARKING_CAPS,
@@ -36,7 +37,7 @@ from tests.projects.redundancy_helpers import (  # noqa: F401  (fresh_index is a
 
 
 def found(title=PARKING_DEMAND[0], description=PARKING_DEMAND[1]):
-    return keys(redundancy.check(title, description, PARKING_CAPS)[1])
+    return keys(check(title, description, PARKING_CAPS)[1])
 
 
 @pytest.fixture
@@ -74,10 +75,10 @@ def test_demands_enter_on_submission_and_leave_when_withdrawn(users, slow_polls)
 @pytest.mark.django_db
 def test_capabilities_and_users_of_a_system_are_followed(users, slow_polls):
     system = make_system(*PARKING_SYSTEM, [])
-    redundancy.get_index()
-    system.capabilities.set(redundancy.Capability.objects.filter(code__in=PARKING_CAPS))
+    get_index()
+    system.capabilities.set(Capability.objects.filter(code__in=PARKING_CAPS))
     system.user_orgs.add(org("220100-jtj"), org("220200-jtj"))
-    [doc] = [d for d in redundancy.get_index()._docs if d is not None]
+    [doc] = [d for d in get_index()._docs if d is not None]
     assert (doc.capabilities, doc.user_org_count, doc.user_city_count) == (frozenset(PARKING_CAPS), 2, 2)
 
 
@@ -107,7 +108,7 @@ def test_another_processs_change_is_read_from_the_feed_at_the_next_poll(users, s
 @pytest.mark.django_db
 def test_ids_committed_out_of_order_are_not_missed(users, settings):
     settings.REDUNDANCY_POLL_SECONDS = 0
-    redundancy.get_index()
+    get_index()
     last = RedundancyIndexChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     late, early = InformationSystem.objects.bulk_create([
         InformationSystem(code="XT-7002", name=PARKING_SYSTEM[0], description=PARKING_SYSTEM[1], owner_org=org(PROVINCE_ADMIN)),
@@ -123,20 +124,20 @@ def test_ids_committed_out_of_order_are_not_missed(users, settings):
 @pytest.mark.django_db
 def test_a_rebuild_row_makes_every_process_rebuild(users, settings):
     settings.REDUNDANCY_POLL_SECONDS = 0
-    redundancy.get_index()
-    before = redundancy._holder.rebuilds
+    get_index()
+    before = _holder.rebuilds
     InformationSystem.objects.bulk_create([InformationSystem(
         code="XT-7004", name=PARKING_SYSTEM[0], description=PARKING_SYSTEM[1], owner_org=org(PROVINCE_ADMIN)
     )])
     note_rebuild()
     assert len(found()) == 1
-    assert redundancy._holder.rebuilds == before + 1
+    assert _holder.rebuilds == before + 1
 
 
 @pytest.mark.django_db
 def test_what_a_rolled_back_transaction_wrote_leaves_the_index(users, settings):
     settings.REDUNDANCY_POLL_SECONDS = 0
-    redundancy.get_index()
+    get_index()
     with pytest.raises(RuntimeError), transaction.atomic():
         ghost = make_system(*PARKING_SYSTEM, PARKING_CAPS)
         assert found() == [("system", ghost.pk)]
@@ -148,7 +149,7 @@ def test_what_a_rolled_back_transaction_wrote_leaves_the_index(users, settings):
 def test_old_feed_rows_are_pruned_but_the_newest_is_kept(users):
     rows = [RedundancyIndexChange.objects.create(kind="system", object_id=i) for i in range(3)]
     RedundancyIndexChange.objects.filter(pk__in=[r.pk for r in rows]).update(created_at=timezone.now() - timedelta(days=2))
-    assert redundancy.prune_changes() == 2
+    assert prune_changes() == 2
     assert list(RedundancyIndexChange.objects.values_list("pk", flat=True)) == [rows[-1].pk]
 
 
@@ -160,14 +161,16 @@ CHILD = r"""
 import json, sys, time
 import django
 django.setup()
-from projects.services import redundancy
-redundancy.get_index()
+from projects.redundancy.index import get_index
+from projects.redundancy.search import check
+
+get_index()
 print("READY", flush=True)
 sys.stdin.readline()  # the parent has committed its system
 started = time.monotonic()
 result = {"found": False}
 while time.monotonic() - started < 20:
-    _t, candidates = redundancy.check(sys.argv[1], sys.argv[2], [])
+    _t, candidates = check(sys.argv[1], sys.argv[2], [])
     codes = [c["code"] for c in candidates]
     if sys.argv[3] in codes:
         result = {"found": True, "seconds": round(time.monotonic() - started, 3), "rank": codes.index(sys.argv[3])}
@@ -217,7 +220,7 @@ def test_a_second_process_sees_a_new_system_within_seconds(users):
 
 @pytest.mark.django_db
 def test_drafts_write_nothing_to_the_feed_and_a_submission_does(users):
-    from projects.services.demands import save_demand
+    from projects.demands.services import save_demand
 
     before = RedundancyIndexChange.objects.count()
     demand = make_demand(*PARKING_DEMAND)

@@ -4,10 +4,11 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from projects.choices import DemandStatus as S
-from projects.choices import FlagState
+from projects.demands.choices import DemandStatus as S
 from projects.models import RedundancyFlag
-from projects.services import redundancy
+from projects.redundancy.choices import FlagState
+from projects.redundancy.clusters import compute_clusters
+from projects.redundancy.flags import run_check
 from tests.projects.project_factories import ProjectFactory
 from tests.projects.redundancy_helpers import (  # noqa: F401  (fresh_index is an autouse fixture)
     CHANGCHUN_EDU,
@@ -76,7 +77,7 @@ def test_the_live_box_answers_only_signed_in_posts(users, client, login):
 def test_the_demand_page_shows_flags_with_reasons_and_a_comparison_link(users, login):
     system = make_system(*PARKING_SYSTEM, PARKING_CAPS)
     demand = to_provincial_review(make_demand(*PARKING_DEMAND), users)
-    [flag] = redundancy.run_check(demand)
+    [flag] = run_check(demand)
     page = login(users["sub_changchun"]).get(reverse("projects:demand_detail", args=[demand.pk])).content.decode()
     assert 'data-testid="flags-panel"' in page
     assert f"{system.code} {PARKING_SYSTEM[0]}" in page
@@ -90,7 +91,7 @@ def test_the_demand_page_shows_flags_with_reasons_and_a_comparison_link(users, l
 def test_the_comparison_highlights_what_is_shared(users, login):
     system = make_system(*PARKING_SYSTEM, PARKING_CAPS)
     demand = to_provincial_review(make_demand(*PARKING_DEMAND), users)
-    redundancy.run_check(demand)
+    run_check(demand)
     page = login(users["prov_reviewer"]).get(
         reverse("projects:redundancy_compare", args=[demand.pk, "system", system.pk])
     ).content.decode()
@@ -124,7 +125,7 @@ def test_the_comparison_with_a_demand_the_user_may_not_see_is_a_404(users, login
 def test_a_reviewer_dismisses_from_the_page_only_with_a_reason(users, login):
     make_system(*PARKING_SYSTEM, PARKING_CAPS)
     demand = to_provincial_review(make_demand(*PARKING_DEMAND), users)
-    [flag] = redundancy.run_check(demand)
+    [flag] = run_check(demand)
     client = login(users["prov_reviewer"])
     url = reverse("projects:flag_dismiss", args=[demand.pk, flag.pk])
     response = client.post(url, {"comment": ""})
@@ -140,7 +141,7 @@ def test_a_reviewer_dismisses_from_the_page_only_with_a_reason(users, login):
 def test_a_bureau_cannot_dismiss_from_the_page(users, login):
     make_system(*PARKING_SYSTEM, PARKING_CAPS)
     demand = to_provincial_review(make_demand(*PARKING_DEMAND), users)
-    [flag] = redundancy.run_check(demand)
+    [flag] = run_check(demand)
     response = login(users["sub_changchun"]).post(reverse("projects:flag_dismiss", args=[demand.pk, flag.pk]), {"comment": "x"})
     assert messages_of(response) == ["Only the provincial review office resolves redundancy flags."]
     flag.refresh_from_db()
@@ -150,7 +151,7 @@ def test_a_bureau_cannot_dismiss_from_the_page(users, login):
 def test_reuse_from_the_comparison_page(users, login):
     system = make_system(*PARKING_SYSTEM, PARKING_CAPS)
     demand = to_provincial_review(make_demand(*PARKING_DEMAND), users)
-    [flag] = redundancy.run_check(demand)
+    [flag] = run_check(demand)
     response = login(users["prov_reviewer"]).post(
         reverse("projects:redundancy_decide", args=[demand.pk, "system", system.pk]), {"name": "recommend_reuse", "comment": "开通"}
     )
@@ -192,7 +193,7 @@ def test_decisions_that_do_not_fit_are_refused_with_a_message(users, login):
 def test_the_similar_page_lists_candidates_and_flag_states(users, login):
     system = make_system(*PARKING_SYSTEM, PARKING_CAPS)
     demand = to_provincial_review(make_demand(*PARKING_DEMAND), users)
-    redundancy.run_check(demand)
+    run_check(demand)
     page = login(users["sub_changchun"]).get(reverse("projects:demand_similar", args=[demand.pk])).content.decode()
     assert f"{system.code} {PARKING_SYSTEM[0]}" in page
     assert "Pending" in page
@@ -202,7 +203,7 @@ def test_the_similar_page_lists_candidates_and_flag_states(users, login):
 def test_the_clusters_page_shows_groups_with_their_total_budget(users, login, django_assert_num_queries):
     for code, budget in ((CHANGCHUN_EDU, "1000000.00"), (JILIN_CIVIL, "2000000.00")):
         submit(make_demand(*PARKING_DEMAND, org_code=code, budget=budget), users)
-    redundancy.compute_clusters()
+    compute_clusters()
     client = login(users["prov_reviewer"])
     client.get(reverse("projects:clusters"))  # the session's first request loads what every page needs
     # session, user, snapshot, the clusters' demands, capabilities, unread count, the user's organization
@@ -214,7 +215,7 @@ def test_the_clusters_page_shows_groups_with_their_total_budget(users, login, dj
         submit(make_demand(*PARKING_DEMAND, org_code=code), users)
     submit(make_demand("12345热线工单系统", "热线工单派发和回访", ["hotline"], org_code=CHANGCHUN_EDU), users)
     submit(make_demand("12345热线工单系统", "热线工单派发和回访", ["hotline"], org_code=JILIN_CIVIL), users)
-    redundancy.compute_clusters()
+    compute_clusters()
     with django_assert_num_queries(7):
         page = client.get(reverse("projects:clusters")).content.decode()
     assert page.count('data-testid="cluster"') == 2
@@ -233,8 +234,8 @@ def test_a_flag_on_a_closed_demand_is_shown_as_not_decided(users, login):
     other = make_system("吉林市智慧停车平台", PARKING_DEMAND[1], PARKING_CAPS, owner="220200-zwj")
     project = ProjectFactory(name="全省智慧停车管理平台项目", description=PARKING_SYSTEM[1])
     demand = to_provincial_review(make_demand(*PARKING_DEMAND), users)
-    redundancy.run_check(demand)
-    from projects.services.demands import demand_transition
+    run_check(demand)
+    from projects.demands.services import demand_transition
 
     demand_transition(demand=demand, name="merge", actor=users["prov_reviewer"], target_project=project.pk)
     page = login(users["prov_reviewer"]).get(reverse("projects:demand_detail", args=[demand.pk])).content.decode()

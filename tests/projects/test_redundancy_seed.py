@@ -5,11 +5,11 @@ import io
 import pytest
 
 from core.seeding import SeedContext
-from projects import seed_redundancy
-from projects.choices import DemandStatus as S
-from projects.choices import FlagState
+from projects.demands.choices import DemandStatus as S
+from projects.demands.services import demand_transition
 from projects.models import RedundancyClusterSnapshot, RedundancyFlag
-from projects.services.demands import demand_transition
+from projects.redundancy import seed as seed_redundancy
+from projects.redundancy.choices import FlagState
 from tests.projects.redundancy_helpers import (  # noqa: F401  (fresh_index is an autouse fixture)
     CHANGCHUN_EDU,
     JILIN_CIVIL,

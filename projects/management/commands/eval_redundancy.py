@@ -28,9 +28,9 @@ from django.db import transaction
 from assets.choices import SystemStatus
 from assets.models import Capability, InformationSystem
 from organizations.models import Organization
-
-from ...redundancy import text as textmod
-from ...services import redundancy as service
+from projects.redundancy.documents import build_index, flag_threshold, system_documents
+from projects.redundancy.engine import text as textmod
+from projects.redundancy.search import SEARCH_LIMIT, check
 
 
 class _Rollback(Exception):
@@ -103,7 +103,7 @@ def _measure(data: dict) -> dict:
         by_key[str(s["key"])] = system.pk
         key_of[system.pk] = str(s["key"])
     # The set's systems are the only candidates: the index holds them and nothing else.
-    index = service.build_index(service.system_documents(InformationSystem.objects.filter(pk__in=by_key.values())))
+    index = build_index(system_documents(InformationSystem.objects.filter(pk__in=by_key.values())))
     textmod.jieba_tokenizer()  # loaded once per process: not part of one check
 
     positives = negatives = 0
@@ -114,9 +114,9 @@ def _measure(data: dict) -> dict:
     for q in data["queries"]:
         expected = {str(k) for k in q.get("expect") or []}
         start = time.perf_counter()
-        threshold, candidates = service.check(
+        threshold, candidates = check(
             q.get("title") or "", q.get("description") or "", q.get("capabilities") or [], None,
-            limit=service.SEARCH_LIMIT, index=index,
+            limit=SEARCH_LIMIT, index=index,
         )
         timings.append((time.perf_counter() - start) * 1000.0)
         keys = [key_of.get(c["id"]) for c in candidates]
@@ -150,7 +150,7 @@ def _measure(data: dict) -> dict:
         "negative_queries": negatives,
         "systems": len(data["systems"]),
         "flags": flags_total,
-        "flag_threshold": service.flag_threshold(),
+        "flag_threshold": flag_threshold(),
     }
 
 

@@ -15,7 +15,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from core.workflow import TransitionSpec, machine_spec
-from projects.models import Demand, Project
+from projects.delivery.models import Project
+from projects.demands.models import Demand
 
 # (file name, model, field, title)
 MACHINES = [

@@ -1,0 +1,1 @@
+"""Delivery: projects, milestones, and the four machines that carry a project to operation."""

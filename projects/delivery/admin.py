@@ -1,0 +1,61 @@
+"""Administration of projects: read everything, change descriptive text; states, money and
+beneficiaries only through the services."""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
+
+from .models import Milestone, Project
+
+
+def document_link(milestone: Milestone):
+    """A private file: linked through the download view that checks who may read it."""
+    if not milestone.pk or not milestone.document:
+        return "—"
+    return format_html('<a href="{}">{}</a>', reverse("projects:milestone_document", args=[milestone.pk]), milestone.document.name.rsplit("/", 1)[-1])
+
+
+class MilestoneInline(ReadOnlyInline):
+    model = Milestone
+    fields = ["name", "planned_date", "actual_date", "document_file"]
+    readonly_fields = fields
+
+    @admin.display(description=_("document"))
+    def document_file(self, obj):
+        return document_link(obj)
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "construction_org", "hardware_status", "funding_status", "development_status", "operations_status"]
+    list_filter = ["hardware_status", "funding_status", "development_status", "operations_status", "year"]
+    search_fields = ["code", "name"]
+    list_select_related = ["construction_org"]
+    readonly_fields = [
+        "code", "year", "construction_org", "beneficiary_orgs", "manager", "approved_budget",
+        "hardware_status", "funding_status", "development_status", "operations_status",
+    ]
+    inlines = [MilestoneInline]
+
+    def has_add_permission(self, request):
+        return False  # a project is born from an approved demand
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(ReadOnlyAdmin):
+    """Milestones are recorded on the project page by its managers (with their documents)."""
+
+    list_display = ["name", "project", "planned_date", "actual_date"]
+    list_select_related = ["project"]
+    fields = ["project", "name", "planned_date", "actual_date", "document_file", "note"]
+    readonly_fields = fields
+
+    @admin.display(description=_("document"))
+    def document_file(self, obj):
+        return document_link(obj)

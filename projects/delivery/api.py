@@ -1,0 +1,112 @@
+"""API of projects: `GET /api/v1/projects/`, `GET /api/v1/projects/{id}/`,
+`POST /api/v1/projects/{id}/transition/` (contract.md).
+
+Reads go through `projects_visible_to` (invisible → 404), transitions through
+`project_transition` (409 with the current state and the guards that blocked, 403 for a
+visible project the caller may not move).
+"""
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from core import workflow
+from projects.delivery.choices import MACHINE_FIELDS, Machine
+from projects.delivery.filters import ProjectFilter
+from projects.delivery.selectors import blocking_guards, projects_visible_to
+from projects.delivery.services import project_transition
+from projects.demands.models import Demand
+
+
+class ProjectSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    description = serializers.CharField(read_only=True)
+    approved_budget = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    hardware_status = serializers.CharField(read_only=True)
+    funding_status = serializers.CharField(read_only=True)
+    development_status = serializers.CharField(read_only=True)
+    operations_status = serializers.CharField(read_only=True)
+    available_transitions = serializers.SerializerMethodField()
+    blocked = serializers.SerializerMethodField()
+    demands = serializers.SerializerMethodField()
+    beneficiary_orgs = serializers.SerializerMethodField()
+    system = serializers.SerializerMethodField()
+    construction_org = serializers.IntegerField(source="construction_org_id", read_only=True)
+    manager = serializers.CharField(source="manager.username", default=None, read_only=True)
+    year = serializers.IntegerField(read_only=True)
+    planned_start = serializers.DateField(read_only=True)
+    planned_end = serializers.DateField(read_only=True)
+    actual_start = serializers.DateField(read_only=True)
+    actual_end = serializers.DateField(read_only=True)
+
+    def get_available_transitions(self, obj) -> dict[str, list[str]]:
+        """Per machine, the transitions the caller may fire now."""
+        user = self.context["request"].user
+        return {machine: workflow.available_transitions(obj, field, user) for machine, field in MACHINE_FIELDS.items()}
+
+    def get_blocked(self, obj) -> dict[str, dict[str, list[str]]]:
+        """Per machine, transitions possible from the current state but blocked by a guard (with its message)."""
+        out = {}
+        for machine, field in MACHINE_FIELDS.items():
+            blocked = blocking_guards(obj, field)
+            if blocked:
+                out[machine] = blocked
+        return out
+
+    def get_demands(self, obj) -> list[int]:
+        return [d.pk for d in obj.demands.all()]
+
+    def get_beneficiary_orgs(self, obj) -> list[int]:
+        return sorted(o.pk for o in obj.beneficiary_orgs.all())
+
+    def get_system(self, obj) -> int | None:
+        """The catalogue entry of the project's system, once it went live."""
+        try:
+            return obj.system.pk
+        except obj.__class__.system.RelatedObjectDoesNotExist:
+            return None
+
+
+class TransitionSerializer(serializers.Serializer):
+    machine = serializers.ChoiceField(choices=Machine.choices)
+    name = serializers.CharField(max_length=40)
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
+    """Projects the caller may see, with their four states; filters per state, `org`, `year`, `search`, `late`."""
+
+    serializer_class = ProjectSerializer
+    filterset_class = ProjectFilter
+
+    def get_queryset(self):
+        return projects_visible_to(self.request.user).prefetch_related(
+            # `status` too: the state machine reads it when a demand is loaded.
+            Prefetch("demands", queryset=Demand.objects.only("id", "project_id", "status").order_by("pk")),
+            "beneficiary_orgs",
+        ).order_by("-year", "-code")
+
+    @extend_schema(request=TransitionSerializer, responses=ProjectSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Fire `name` on `machine`: 200 with the project, 409 (state, guards), 403, 404."""
+        project = self.get_object()
+        body = TransitionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        project_transition(
+            project=project, machine=body.validated_data["machine"], name=body.validated_data["name"],
+            actor=request.user, comment=body.validated_data["comment"],
+        )
+        fresh = self.get_queryset().get(pk=project.pk)
+        return Response(self.get_serializer(fresh).data, status=status.HTTP_200_OK)
+
+
+router = SimpleRouter()
+router.register("projects", ProjectViewSet, basename="project")
+
+urlpatterns = router.urls

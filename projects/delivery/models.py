@@ -1,0 +1,80 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+from projects import ports
+from projects.delivery.workflows import ProjectWorkflow
+from projects.demands.models import MONEY
+
+
+class Project(ProjectWorkflow, TimeStampedModel):
+    """A construction project built from one or more approved demands, with four machines."""
+
+    code = models.CharField(_("number"), max_length=20, unique=True, help_text="XM-2026-0001")
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    construction_org = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="constructed_projects", verbose_name=_("construction organization")
+    )
+    beneficiary_orgs = models.ManyToManyField(
+        "organizations.Organization", related_name="benefiting_projects", blank=True, verbose_name=_("beneficiary organizations")
+    )
+    approved_budget = models.DecimalField(_("approved budget (CNY)"), default=Decimal("0"), **MONEY)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="managed_projects", verbose_name=_("project manager")
+    )
+    year = models.PositiveSmallIntegerField(_("year"), db_index=True)
+    planned_start = models.DateField(_("planned start"), null=True, blank=True)
+    planned_end = models.DateField(_("planned end"), null=True, blank=True)
+    actual_start = models.DateField(_("actual start"), null=True, blank=True)
+    actual_end = models.DateField(_("actual end"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year", "-code"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        constraints = [
+            models.CheckConstraint(condition=Q(approved_budget__gte=0), name="project_budget_not_negative"),
+            models.CheckConstraint(
+                condition=Q(planned_start__isnull=True) | Q(planned_end__isnull=True) | Q(planned_end__gte=F("planned_start")),
+                name="project_planned_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def has_budget_for_funding(self) -> bool:
+        """Budgeting needs money to budget: the budgets app's facts through projects.ports."""
+        return ports.funding_facts(self).has_budget
+
+    def open_disbursement_count(self) -> int:
+        """Disbursements requested or approved but not yet paid (the budgets app's facts)."""
+        return ports.funding_facts(self).open_disbursements
+
+
+def milestone_path(instance, filename: str) -> str:
+    return f"private/projects/{instance.project_id}/milestones/{filename}"
+
+
+class Milestone(models.Model):
+    """A dated step of a project, with the document that accepted it."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("project"))
+    name = models.CharField(_("name"), max_length=200)
+    planned_date = models.DateField(_("planned date"))
+    actual_date = models.DateField(_("actual date"), null=True, blank=True)
+    document = models.FileField(_("acceptance document"), upload_to=milestone_path, blank=True, max_length=300)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["planned_date", "pk"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,350 @@
+"""Every write on projects.
+
+The four machines move only through `project_transition` (the workflow doorway); projects are
+born from approved demands (`on_demand_approved`, `create_project_for_demand`,
+`attach_demand_to_project`); beneficiaries grow when demands are merged in (`add_beneficiary`);
+details and milestones change through `update_project`, `add_milestone` and `update_milestone`.
+Going live registers the project's system in the catalogue, retiring marks it retired, both in
+the transaction of the transition.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import PurePath
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assets import services as catalogue
+from assets.choices import SystemStatus
+from assets.models import Capability, InformationSystem
+from core import workflow
+from core.errors import TransitionConflict, TransitionForbidden, TransitionInvalid
+from core.sequences import next_code
+from organizations.choices import RegionLevel, Role
+from organizations.models import Organization
+from projects.delivery import permissions as perm
+from projects.delivery.choices import MACHINE_FIELDS, Machine, OperationsState
+from projects.delivery.models import Milestone, Project
+from projects.demands.choices import DemandStatus
+from projects.demands.models import Demand
+from projects.demands.workflows import MAX_AMOUNT
+
+# "Provincial construction for city use": the provincial coordination authority builds.
+CONSTRUCTION_ORG_CODE = "220000-zwj"
+
+# Acceptance documents: the same kinds and limit as demand attachments.
+DOCUMENT_EXTENSIONS = (".pdf", ".ofd", ".docx", ".xlsx", ".jpg", ".jpeg", ".png")
+DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+
+# Operations transitions whose effect reaches the catalogue.
+REGISTERS_SYSTEM = ("go_live", "finish_upgrade")
+RETIRES_SYSTEM = ("retire",)
+
+
+# ---------------------------------------------------------------------------------------
+# The four machines
+# ---------------------------------------------------------------------------------------
+
+
+def machine_field(machine: str) -> str:
+    """The state field of `machine`, or TransitionInvalid naming the field `machine`."""
+    field = MACHINE_FIELDS.get(machine)
+    if field is None:
+        message = _("Unknown machine “%(machine)s”: choose hardware, funding, development or operations.") % {
+            "machine": machine
+        }
+        raise TransitionInvalid(message, field_errors={"machine": [message]})
+    return field
+
+
+def project_transition(*, project: Project, machine: str, name: str, actor, comment: str = "") -> Project:
+    """Fire transition `name` of `machine` on `project` as `actor`.
+
+    Raises TransitionInvalid (unknown machine), TransitionConflict (wrong state, a guard of
+    another machine, a lost race: `guards` names what blocked) or TransitionForbidden.
+    """
+    field = machine_field(machine)
+    after_save = None
+    if machine == Machine.OPERATIONS and name in REGISTERS_SYSTEM:
+        after_save = lambda: register_project_system(project, actor)  # noqa: E731
+    elif machine == Machine.OPERATIONS and name in RETIRES_SYSTEM:
+        after_save = lambda: retire_project_system(project, actor, comment)  # noqa: E731
+    return workflow.fire(
+        project, field=field, name=name, actor=actor, comment=comment, machine=machine, after_save=after_save
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Closing the loop with the catalogue
+# ---------------------------------------------------------------------------------------
+
+
+def project_capabilities(project: Project):
+    """The capabilities the project's demands asked for (the union)."""
+    return Capability.objects.filter(demands__project=project).distinct()
+
+
+def register_project_system(project: Project, actor=None):
+    """Register (or update) the system a live project runs: capabilities, users, status, project link."""
+    return catalogue.register_system_for_project(
+        project,
+        name=project.name,
+        description=project.description or project.name,
+        capabilities=list(project_capabilities(project)),
+        user_orgs=list(project.beneficiary_orgs.all()),
+        owner_org=project.construction_org,
+        actor=actor,
+    )
+
+
+def retire_project_system(project: Project, actor=None, comment: str = ""):
+    """Mark the project's catalogue entry retired (nothing to do when it never went live)."""
+    system = InformationSystem.objects.filter(project=project).first()
+    if system is not None:
+        catalogue.retire_system(system, actor=actor, comment=comment)
+    return system
+
+
+# ---------------------------------------------------------------------------------------
+# Projects born from demands
+# ---------------------------------------------------------------------------------------
+
+
+def construction_org() -> Organization:
+    """The provincial coordination authority, which builds for the cities."""
+    org = Organization.objects.filter(code=CONSTRUCTION_ORG_CODE).first()
+    if org is None:
+        org = Organization.objects.filter(level=RegionLevel.PROVINCE, is_coordination_authority=True).first()
+    if org is None:
+        raise TransitionInvalid(_("The provincial coordination authority is missing from the organization tree."))
+    return org
+
+
+def on_demand_approved(demand: Demand, actor) -> Project:
+    """Hook of the demand approval: the approved demand becomes (part of) a project."""
+    if demand.project_id is not None:
+        return demand.project
+    return create_project_for_demand(demand, actor)
+
+
+def create_project_for_demand(demand: Demand, actor, *, project: Project | None = None) -> Project:
+    """Make the approved `demand` part of a project: a new one (XM-<year>-NNNN), or `project`.
+
+    A new project takes its name, description, budget and planned dates from the demand; the
+    provincial coordination authority builds it; the requesting organization benefits; the
+    manager stays empty until assigned. Attached to an existing project, the demand adds its
+    organization as a beneficiary and its budget to the approved budget.
+    """
+    if demand.status != DemandStatus.APPROVED:
+        raise TransitionInvalid(
+            _("Only an approved demand can become part of a project; “%(demand)s” is “%(state)s”.")
+            % {"demand": demand, "state": demand.get_status_display()},
+            field_errors={"demand": [_("This demand is not approved.")]},
+        )
+    with transaction.atomic():
+        if project is None:
+            year = timezone.localdate().year
+            project = Project.objects.create(
+                code=next_code("XM", 4, year),
+                name=(demand.title or str(demand))[:200],
+                description=demand.description,
+                construction_org=construction_org(),
+                approved_budget=demand.budget_total,
+                year=year,
+                planned_start=demand.planned_start,
+                planned_end=demand.planned_end,
+            )
+        else:
+            if project.operations_status == OperationsState.RETIRED:
+                raise TransitionInvalid(
+                    _("Project %(project)s is retired: no demand can join it.") % {"project": project.code},
+                    field_errors={"project": [_("This project is retired.")]},
+                )
+            # An F() expression: the budget grows even if someone saved the project meanwhile.
+            Project.objects.filter(pk=project.pk).update(approved_budget=F("approved_budget") + demand.budget_total)
+            project.approved_budget = Project.objects.values_list("approved_budget", flat=True).get(pk=project.pk)
+        add_beneficiary(project, demand.org, actor)
+        # Only the link: the demand's own fields (and its state) are left to the demand services.
+        Demand.objects.filter(pk=demand.pk).update(project=project)
+        demand.project = project
+    return project
+
+
+def attach_demand_to_project(demand: Demand, project: Project, actor) -> Project:
+    """A reviewer attaches an approved demand that has no project yet to an existing project."""
+    if not perm.may_attach_demand(project, actor):
+        raise TransitionForbidden(_("You are not permitted to do this."))
+    if demand.project_id == project.pk:
+        return project
+    if demand.project_id is not None:
+        raise TransitionConflict(
+            _("Demand %(demand)s is already part of project %(project)s.")
+            % {"demand": demand.code or demand.pk, "project": demand.project.code},
+            state=demand.status,
+        )
+    return create_project_for_demand(demand, actor, project=project)
+
+
+def add_beneficiary(project: Project, org: Organization, actor=None) -> bool:
+    """`org` benefits from `project` (and uses its system once live). True when newly added."""
+    if project.beneficiary_orgs.filter(pk=org.pk).exists():
+        return False
+    project.beneficiary_orgs.add(org)
+    system = InformationSystem.objects.filter(project=project).exclude(status=SystemStatus.RETIRED).first()
+    if system is not None:
+        catalogue.add_user_org(system, org, actor=actor, comment=_("Beneficiary of project %(code)s") % {"code": project.code})
+    return True
+
+
+# ---------------------------------------------------------------------------------------
+# Details and milestones
+# ---------------------------------------------------------------------------------------
+
+EDITABLE_FIELDS = ("name", "description", "manager", "approved_budget", "planned_start", "planned_end", "actual_start", "actual_end")
+
+
+def _invalid(errors: dict[str, str]):
+    first = next(iter(errors.values()))
+    return TransitionInvalid(first, field_errors={k: [v] for k, v in errors.items()})
+
+
+def _check_money(value, field: str, errors: dict) -> Decimal | None:
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        errors[field] = _("Approved budget: enter an amount in CNY, e.g. 1200000.00.")
+        return None
+    if amount < 0:
+        errors[field] = _("Approved budget: the amount cannot be negative.")
+    elif amount > MAX_AMOUNT:
+        errors[field] = _("Approved budget: the amount is too large.")
+    elif amount != amount.quantize(Decimal("0.01")):
+        errors[field] = _("Approved budget: use at most two decimal places.")
+    return amount
+
+
+def project_problems(values: dict) -> dict[str, str]:
+    """Rules of a project's details broken by `values`, as field → message (empty when sound)."""
+    errors: dict[str, str] = {}
+    if "name" in values and not (values["name"] or "").strip():
+        errors["name"] = _("Name: this field is required.")
+    if "approved_budget" in values:
+        _check_money(values["approved_budget"], "approved_budget", errors)
+    ps, pe = values.get("planned_start"), values.get("planned_end")
+    if ps and pe and pe < ps:
+        errors["planned_end"] = _("Planned end: cannot be before the planned start (%(start)s).") % {"start": ps}
+    as_, ae = values.get("actual_start"), values.get("actual_end")
+    if as_ and ae and ae < as_:
+        errors["actual_end"] = _("Actual end: cannot be before the actual start (%(start)s).") % {"start": as_}
+    today = timezone.localdate()
+    for field, label in (("actual_start", _("Actual start")), ("actual_end", _("Actual end"))):
+        if values.get(field) and values[field] > today and field not in errors:
+            errors[field] = _("%(field)s: cannot be in the future.") % {"field": label}
+    manager = values.get("manager")
+    if manager is not None and manager.role != Role.PROJECT_MANAGER:
+        errors["manager"] = _("Project manager: %(user)s is not a project manager.") % {"user": manager}
+    return errors
+
+
+def update_project(project: Project, actor, **changes) -> Project:
+    """Change a project's details (not its states). Refuses what breaks a rule, saving nothing."""
+    if not perm.may_edit_project(project, actor):
+        raise TransitionForbidden(_("You are not permitted to do this."))
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable here: {sorted(unknown)}")
+    values = {f: getattr(project, f) for f in EDITABLE_FIELDS}
+    values.update(changes)
+    errors = project_problems(values)
+    if errors:
+        raise _invalid(errors)
+    with transaction.atomic():
+        # The row lock orders this edit after any transition in flight; the states are re-read,
+        # so that a details edit never writes back a stale state.
+        fresh = Project.objects.select_for_update().get(pk=project.pk)
+        for field, value in changes.items():
+            setattr(fresh, field, Decimal(value) if field == "approved_budget" else value)
+        fresh.save(update_fields=[*changes, "updated_at"])
+    project.refresh_from_db()
+    return project
+
+
+def milestone_problems(project: Project, values: dict) -> dict[str, str]:
+    """Rules of a milestone broken by `values` (name, planned_date, actual_date, document)."""
+    errors: dict[str, str] = {}
+    if not (values.get("name") or "").strip():
+        errors["name"] = _("Name: this field is required.")
+    planned: date | None = values.get("planned_date")
+    actual: date | None = values.get("actual_date")
+    if planned is None:
+        errors["planned_date"] = _("Planned date: this field is required.")
+    else:
+        if project.planned_start and planned < project.planned_start:
+            errors["planned_date"] = _("Planned date: cannot be before the project's planned start (%(date)s).") % {
+                "date": project.planned_start
+            }
+        elif project.planned_end and planned > project.planned_end:
+            errors["planned_date"] = _("Planned date: cannot be after the project's planned end (%(date)s).") % {
+                "date": project.planned_end
+            }
+    if actual is not None:
+        start = project.actual_start or project.planned_start
+        if actual > timezone.localdate():
+            errors["actual_date"] = _("Actual date: cannot be in the future.")
+        elif start and actual < start:
+            errors["actual_date"] = _("Actual date: cannot be before the project started (%(date)s).") % {"date": start}
+    document = values.get("document")
+    if document:
+        suffix = PurePath(document.name).suffix.lower()
+        if suffix not in DOCUMENT_EXTENSIONS:
+            errors["document"] = _("Acceptance document: %(name)s is not an allowed type (PDF, OFD, Word, Excel, JPG, PNG).") % {
+                "name": document.name
+            }
+        elif document.size > DOCUMENT_MAX_BYTES:
+            errors["document"] = _("Acceptance document: %(name)s is larger than 20 MB.") % {"name": document.name}
+    return errors
+
+
+def _save_milestone(milestone: Milestone, document) -> Milestone:
+    with transaction.atomic():
+        if document:
+            milestone.document.save(PurePath(document.name).name, document, save=False)
+        milestone.save()
+    return milestone
+
+
+def add_milestone(project: Project, actor, *, name: str, planned_date, actual_date=None, document=None, note: str = "") -> Milestone:
+    """A dated step of the project, with its acceptance document when it has one."""
+    if not perm.may_edit_project(project, actor):
+        raise TransitionForbidden(_("You are not permitted to do this."))
+    values = {"name": name, "planned_date": planned_date, "actual_date": actual_date, "document": document}
+    errors = milestone_problems(project, values)
+    if errors:
+        raise _invalid(errors)
+    milestone = Milestone(project=project, name=name.strip(), planned_date=planned_date, actual_date=actual_date, note=note or "")
+    return _save_milestone(milestone, document)
+
+
+def update_milestone(milestone: Milestone, actor, **changes) -> Milestone:
+    """Change a milestone's name, dates, note or document."""
+    project = milestone.project
+    if not perm.may_edit_project(project, actor):
+        raise TransitionForbidden(_("You are not permitted to do this."))
+    document = changes.pop("document", None)
+    unknown = set(changes) - {"name", "planned_date", "actual_date", "note"}
+    if unknown:
+        raise ValueError(f"not editable here: {sorted(unknown)}")
+    values = {f: getattr(milestone, f) for f in ("name", "planned_date", "actual_date")}
+    values.update(changes)
+    values["document"] = document
+    errors = milestone_problems(project, values)
+    if errors:
+        raise _invalid(errors)
+    for field, value in changes.items():
+        setattr(milestone, field, value.strip() if field == "name" else value)
+    return _save_milestone(milestone, document)

@@ -1,0 +1,193 @@
+"""The approval machine of a demand and the four machines of a project (django-fsm-2).
+
+Transition bodies touch only fields of `self`; every other effect lives in services.py.
+Conditions are pure `is_*`/`has_*` functions; `guard()` gives each the message a user sees
+when it blocks.
+"""
+
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from core.workflow import guard
+from projects.delivery import permissions as perm
+from projects.delivery.choices import DevelopmentState, FundingState, HardwareState, OperationsState
+
+# ---------------------------------------------------------------------------------------
+# Projects: four machines that move in parallel and guard one another.
+# ---------------------------------------------------------------------------------------
+
+FUNDS_AVAILABLE = (FundingState.ALLOCATED, FundingState.DISBURSING, FundingState.SETTLED)
+HARDWARE_READY = (HardwareState.ACCEPTED, HardwareState.NOT_REQUIRED)
+
+
+@guard(_("funding has not been allocated"))
+def is_funding_allocated(project) -> bool:
+    """Development cannot start before funding is allocated."""
+    return project.funding_status in FUNDS_AVAILABLE
+
+
+@guard(_("hardware has not been accepted or waived"))
+def is_hardware_ready(project) -> bool:
+    """Acceptance of the development needs the hardware accepted or waived."""
+    return project.hardware_status in HARDWARE_READY
+
+
+@guard(_("development has not been delivered"))
+def is_development_delivered(project) -> bool:
+    """The trial run needs the development delivered."""
+    return project.development_status == DevelopmentState.DELIVERED
+
+
+@guard(_("the project has no approved budget"))
+def has_approved_budget(project) -> bool:
+    """Budgeting needs an approved budget above zero (the budgets app adds its budget lines)."""
+    return project.has_budget_for_funding()
+
+
+@guard(_("a disbursement is still open"))
+def has_no_open_disbursement(project) -> bool:
+    """Settlement needs every disbursement paid or rejected."""
+    return project.open_disbursement_count() == 0
+
+
+H, F, D, Op = HardwareState, FundingState, DevelopmentState, OperationsState
+
+
+class ProjectWorkflow(ConcurrentTransitionMixin, models.Model):
+    """Hardware, funding, development and operations (design.md, "Projects and their four machines")."""
+
+    hardware_status = FSMField(_("hardware"), max_length=20, choices=H.choices, default=H.PLANNING, protected=True, db_index=True)
+    funding_status = FSMField(_("funding"), max_length=20, choices=F.choices, default=F.UNFUNDED, protected=True, db_index=True)
+    development_status = FSMField(_("development"), max_length=20, choices=D.choices, default=D.NOT_STARTED, protected=True, db_index=True)
+    operations_status = FSMField(_("operations"), max_length=20, choices=Op.choices, default=Op.NOT_STARTED, protected=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+    # Hardware (project manager).
+    @transition(field=hardware_status, source=H.PLANNING, target=H.REQUESTED, permission=perm.may_drive_project, custom={"name": "request"})
+    def hardware_request(self):
+        pass
+
+    @transition(field=hardware_status, source=H.REQUESTED, target=H.PROCURING, permission=perm.may_drive_project, custom={"name": "procure"})
+    def hardware_procure(self):
+        pass
+
+    @transition(field=hardware_status, source=H.PROCURING, target=H.DELIVERED, permission=perm.may_drive_project, custom={"name": "deliver"})
+    def hardware_deliver(self):
+        pass
+
+    @transition(field=hardware_status, source=H.DELIVERED, target=H.ACCEPTED, permission=perm.may_drive_project, custom={"name": "accept"})
+    def hardware_accept(self):
+        pass
+
+    @transition(field=hardware_status, source=H.PLANNING, target=H.NOT_REQUIRED, permission=perm.may_drive_project, custom={"name": "waive"})
+    def hardware_waive(self):
+        pass
+
+    # Funding (finance officer).
+    @transition(
+        field=funding_status, source=F.UNFUNDED, target=F.BUDGETED, conditions=[has_approved_budget],
+        permission=perm.may_fund_project, custom={"name": "budget"},
+    )
+    def funding_budget(self):
+        pass
+
+    @transition(field=funding_status, source=F.BUDGETED, target=F.ALLOCATED, permission=perm.may_fund_project, custom={"name": "allocate"})
+    def funding_allocate(self):
+        pass
+
+    @transition(
+        field=funding_status, source=F.ALLOCATED, target=F.DISBURSING, permission=perm.may_fund_project, custom={"name": "begin_disbursing"}
+    )
+    def funding_begin_disbursing(self):
+        pass
+
+    @transition(
+        field=funding_status, source=F.DISBURSING, target=F.SETTLED, conditions=[has_no_open_disbursement],
+        permission=perm.may_fund_project, custom={"name": "settle"},
+    )
+    def funding_settle(self):
+        pass
+
+    # Development (project manager).
+    @transition(
+        field=development_status, source=D.NOT_STARTED, target=D.REQUIREMENTS, conditions=[is_funding_allocated],
+        permission=perm.may_drive_project, custom={"name": "start"},
+    )
+    def development_start(self):
+        """Work begins: the project's actual start is recorded (once)."""
+        if self.actual_start is None:
+            self.actual_start = timezone.localdate()
+
+    @transition(field=development_status, source=D.REQUIREMENTS, target=D.DESIGN, permission=perm.may_drive_project, custom={"name": "design"})
+    def development_design(self):
+        pass
+
+    @transition(field=development_status, source=D.DESIGN, target=D.BUILDING, permission=perm.may_drive_project, custom={"name": "build"})
+    def development_build(self):
+        pass
+
+    @transition(field=development_status, source=D.BUILDING, target=D.TESTING, permission=perm.may_drive_project, custom={"name": "test"})
+    def development_test(self):
+        pass
+
+    @transition(
+        field=development_status, source=D.TESTING, target=D.ACCEPTANCE, conditions=[is_hardware_ready],
+        permission=perm.may_drive_project, custom={"name": "submit_acceptance"},
+    )
+    def development_submit_acceptance(self):
+        pass
+
+    @transition(field=development_status, source=D.ACCEPTANCE, target=D.DELIVERED, permission=perm.may_drive_project, custom={"name": "deliver"})
+    def development_deliver(self):
+        """The system is delivered: the project's actual end is recorded."""
+        self.actual_end = timezone.localdate()
+
+    @transition(
+        field=development_status, source=[D.TESTING, D.ACCEPTANCE], target=D.BUILDING, permission=perm.may_drive_project, custom={"name": "rework"}
+    )
+    def development_rework(self):
+        pass
+
+    # Operations (operations officer).
+    @transition(
+        field=operations_status, source=Op.NOT_STARTED, target=Op.TRIAL, conditions=[is_development_delivered],
+        permission=perm.may_operate_project, custom={"name": "start_trial"},
+    )
+    def operations_start_trial(self):
+        pass
+
+    @transition(field=operations_status, source=Op.TRIAL, target=Op.IN_OPERATION, permission=perm.may_operate_project, custom={"name": "go_live"})
+    def operations_go_live(self):
+        pass
+
+    @transition(
+        field=operations_status, source=Op.IN_OPERATION, target=Op.UPGRADING, permission=perm.may_operate_project, custom={"name": "begin_upgrade"}
+    )
+    def operations_begin_upgrade(self):
+        pass
+
+    @transition(
+        field=operations_status, source=Op.UPGRADING, target=Op.IN_OPERATION, permission=perm.may_operate_project, custom={"name": "finish_upgrade"}
+    )
+    def operations_finish_upgrade(self):
+        pass
+
+    @transition(field=operations_status, source=Op.IN_OPERATION, target=Op.SUSPENDED, permission=perm.may_operate_project, custom={"name": "suspend"})
+    def operations_suspend(self):
+        pass
+
+    @transition(field=operations_status, source=Op.SUSPENDED, target=Op.IN_OPERATION, permission=perm.may_operate_project, custom={"name": "resume"})
+    def operations_resume(self):
+        pass
+
+    @transition(
+        field=operations_status, source=[Op.IN_OPERATION, Op.SUSPENDED], target=Op.RETIRED,
+        permission=perm.may_operate_project, custom={"name": "retire"},
+    )
+    def operations_retire(self):
+        pass

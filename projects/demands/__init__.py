@@ -1,0 +1,1 @@
+"""Demands: intake, the approval workflow, attachments, deadlines and notifications."""

@@ -1,0 +1,490 @@
+"""Seed step: demands in every state from bureaus across the province, with their history.
+
+1,000 demands per `--scale` unit (scale 100: 100,000), written with bulk inserts: the demand
+rows, their capabilities and data resources, and the audit-log rows of the transitions that
+brought each one where it is (who, when, with which comment), so that every timeline reads as
+if people had done it. No workflow call per demand: at this volume the doorway would take
+hours; the state each row is given is one the machine can reach, along a path the log records.
+
+The first fifty demands belong to the demo bureaus (sub_changchun, sub_jilin, sub_yanji,
+sub_province, sub_siping), ten each, one in every state. Generation is deterministic by index
+and its progress is kept in a number sequence ("seed-demands"), so a second run adds nothing
+and a larger `--scale` adds only the difference.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from assets.choices import Sharing, SystemStatus
+from assets.models import Capability, DataResource, InformationSystem
+from core.models import AuditLog, CodeSequence
+from core.sequences import reserve_codes
+from organizations.choices import RegionLevel, Role
+from organizations.models import Organization, User
+from projects.demands.choices import AuthorizationStatus, Urgency
+from projects.demands.choices import DemandStatus as S
+from projects.demands.deadlines import review_due
+from projects.demands.models import Demand, DemandDataResource
+
+PER_SCALE = 1000
+BATCH = 2000
+PROGRESS_KEY = "seed-demands"
+DEMO_BUREAUS = ["220100-jyj", "220200-mzj", "222401-jyj", "220000-jyt", "220300-swj"]
+ALL_STATES = [S.DRAFT, S.MUNICIPAL_REVIEW, S.PROVINCIAL_REVIEW, S.EXPERT_REVIEW, S.RETURNED,
+              S.APPROVED, S.REJECTED, S.MERGED, S.REUSE, S.WITHDRAWN]
+STATE_WEIGHTS = {S.DRAFT: 11, S.MUNICIPAL_REVIEW: 12, S.PROVINCIAL_REVIEW: 14, S.EXPERT_REVIEW: 4, S.RETURNED: 8,
+                 S.APPROVED: 28, S.REJECTED: 7, S.MERGED: 5, S.REUSE: 6, S.WITHDRAWN: 5}
+
+# Topics per line of work: (what is built, domain, capability codes, construction type, budget range in 万元,
+# the problem it solves, what it contains).
+TOPICS = {
+    "教育": [
+        ("智慧校园统一身份认证平台", "public_services", ["identity_auth", "mobile_app", "message_push"], "new", (80, 400),
+         "全市中小学各业务系统账号分散、师生重复注册", "统一身份认证与单点登录、家校互通消息推送、移动端入口"),
+        ("中小学学籍管理系统升级改造", "public_services", ["data_exchange", "records", "workflow"], "upgrade", (60, 300),
+         "学籍变动审批依靠纸质材料流转、数据与省级学籍库不一致", "学籍变动网上审批、与省学籍库数据同步、电子档案归集"),
+        ("校园安全视频联网平台", "public_services", ["video", "ai_vision", "iot"], "new", (200, 1200),
+         "校园周边安全隐患发现滞后、各校视频系统互不联通", "校园视频统一接入、智能视觉识别预警、应急联动"),
+        ("义务教育招生入学服务系统", "government_services", ["online_service", "e_license", "appointment"], "new", (60, 350),
+         "入学报名需家长多次跑腿提交户籍、房产证明", "网上报名、电子证照免提交、学位分配与结果推送"),
+    ],
+    "民政": [
+        ("社会救助综合信息平台", "social_governance", ["data_exchange", "workflow", "payment"], "new", (100, 600),
+         "低保、特困认定需多部门重复核对收入和财产信息", "救助申请网上受理、跨部门信息核对、资金发放跟踪"),
+        ("养老服务信息平台", "public_services", ["appointment", "mobile_app", "data_exchange"], "new", (80, 500),
+         "居家养老服务供需信息不对称、补贴发放效率低", "养老服务预约、养老机构监管、高龄补贴发放"),
+        ("婚姻登记预约系统升级", "government_services", ["appointment", "e_license", "identity_auth"], "upgrade", (30, 150),
+         "婚姻登记现场排队时间长", "网上预约、电子证照调用、登记信息共享"),
+    ],
+    "农业": [
+        ("农产品质量安全追溯平台", "agriculture", ["iot", "data_exchange", "search"], "new", (120, 700),
+         "农产品生产流通环节信息断链、问题产品难以追溯", "生产档案电子化、追溯码赋码查询、检测数据归集"),
+        ("高标准农田建设监管系统", "agriculture", ["gis", "iot", "dashboard"], "new", (150, 900),
+         "高标准农田建设进度和质量监管手段不足", "项目一张图、遥感与物联网监测、建设进度考核"),
+        ("黑土地保护监测平台", "agriculture", ["gis", "iot", "analytics"], "new", (200, 1500),
+         "黑土地退化状况缺乏持续监测数据", "土壤墒情物联网监测、地理信息分析、保护成效评估"),
+    ],
+    "人力": [
+        ("就业创业服务平台", "public_services", ["online_service", "mobile_app", "message_push"], "new", (80, 450),
+         "求职招聘信息分散、就业补贴申领手续繁琐", "岗位信息发布、补贴网上申领、就业困难人员帮扶"),
+        ("社保经办业务系统对接改造", "government_services", ["data_exchange", "e_seal", "online_service"], "integration", (50, 260),
+         "社保业务与省一体化政务服务平台未打通", "对接省统一身份认证和电子印章、业务数据共享"),
+    ],
+    "卫生": [
+        ("区域全民健康信息平台", "public_services", ["data_exchange", "analytics", "identity_auth"], "new", (300, 2000),
+         "医疗机构间检查检验结果不能互认、健康档案分散", "电子健康档案、检查检验结果互认、区域数据中心"),
+        ("基层医疗卫生机构信息系统", "public_services", ["workflow", "records", "mobile_app"], "upgrade", (100, 800),
+         "乡镇卫生院和社区卫生服务中心信息化水平低", "基层诊疗、公共卫生服务、家庭医生签约"),
+        ("互联网医院监管平台", "public_services", ["video", "e_signature", "data_exchange"], "new", (80, 400),
+         "互联网诊疗行为缺乏有效监管", "互联网诊疗数据采集、处方流转监管、电子签名"),
+    ],
+    "住房": [
+        ("不动产登记一网通办系统", "government_services", ["online_service", "e_license", "e_seal", "payment"], "new", (120, 600),
+         "不动产登记需在住建、税务、不动产中心多窗口往返", "一窗受理、电子证照、电子印章与统一支付"),
+        ("住房公积金综合服务平台", "public_services", ["online_service", "mobile_app", "identity_auth"], "upgrade", (80, 450),
+         "公积金提取、贷款业务线下办理比例高", "网上提取、贷款进度查询、移动端服务"),
+        ("城镇老旧小区改造管理系统", "infrastructure", ["gis", "workflow", "dashboard"], "new", (60, 300),
+         "老旧小区改造项目进度难以统筹掌握", "项目库管理、改造进度跟踪、居民意见征集"),
+    ],
+    "公安": [
+        ("雪亮工程视频图像共享平台", "social_governance", ["video", "ai_vision", "data_exchange"], "new", (500, 3000),
+         "公共视频资源分散在各部门、共享应用不足", "视频资源汇聚、智能解析、跨部门共享调用"),
+        ("户政业务网上办理系统", "government_services", ["online_service", "e_license", "identity_auth"], "upgrade", (60, 300),
+         "户籍迁移等业务仍需群众多次到场", "户籍业务网上申请、电子证照调用、跨省通办"),
+    ],
+    "交通": [
+        ("智慧停车诱导系统", "public_services", ["mobile_app", "payment", "gis", "iot"], "new", (150, 900),
+         "城区停车难、泊位信息不透明", "泊位实时采集、停车诱导、无感支付"),
+        ("公交智能调度系统", "public_services", ["gis", "iot", "analytics"], "upgrade", (200, 1200),
+         "公交发车依靠人工经验、候车时间长", "车辆实时定位、智能排班调度、乘客到站提醒"),
+    ],
+    "市场": [
+        ("企业开办一网通办平台", "government_services", ["online_service", "e_license", "e_seal", "e_signature"], "new", (80, 400),
+         "企业开办涉及多个部门、材料重复提交", "设立登记、刻章、税务、社保一次办结"),
+        ("食品安全智慧监管平台", "social_governance", ["iot", "video", "analytics"], "new", (150, 800),
+         "餐饮单位后厨监管覆盖不足", "明厨亮灶视频接入、风险分级、抽检数据分析"),
+        ("市场主体信用监管系统", "social_credit", ["credit", "data_exchange", "search"], "new", (80, 400),
+         "市场主体信用信息归集不全、联合惩戒落实难", "信用信息归集公示、分级分类监管、联合奖惩"),
+    ],
+    "生态": [
+        ("生态环境监测数据平台", "infrastructure", ["iot", "gis", "dashboard"], "new", (200, 1500),
+         "空气、水质监测数据分散在多套系统", "监测数据汇聚、污染溯源分析、预警发布"),
+    ],
+    "医疗": [
+        ("医保智能监控系统", "social_governance", ["analytics", "data_exchange", "ai_vision"], "new", (150, 900),
+         "医保基金欺诈骗保行为发现难", "医保结算数据智能审核、异常行为预警、稽核管理"),
+        ("医保电子凭证应用推广", "public_services", ["identity_auth", "mobile_app", "payment"], "integration", (40, 200),
+         "参保群众就医仍需携带实体卡", "医保电子凭证在定点医药机构全面应用"),
+    ],
+    "应急": [
+        ("应急指挥综合应用平台", "social_governance", ["video", "gis", "message_push", "dashboard"], "new", (300, 2000),
+         "突发事件信息报送慢、指挥调度手段单一", "应急一张图、视频会商、预警信息发布"),
+        ("安全生产风险监测预警系统", "social_governance", ["iot", "analytics", "message_push"], "new", (200, 1200),
+         "危化品企业安全风险底数不清", "重大危险源物联网监测、风险分级预警"),
+    ],
+    "自然": [
+        ("国土空间基础信息平台", "infrastructure", ["gis", "data_exchange", "search"], "new", (300, 2500),
+         "国土空间规划、审批、监管数据标准不一", "国土空间一张图、规划实施监督、数据共享服务"),
+    ],
+    "城市": [
+        ("城市运行管理服务平台", "social_governance", ["gis", "iot", "hotline", "dashboard"], "new", (500, 3500),
+         "城市管理问题发现、处置链条长", "城市运行一网统管、问题智能发现、12345联动处置"),
+        ("数字化城管系统升级", "social_governance", ["gis", "workflow", "mobile_app"], "upgrade", (100, 600),
+         "现有数字城管系统运行超过十年、设备老化", "案件受理派遣升级、移动巡查、考核评价"),
+    ],
+    "水务": [
+        ("智慧水务物联网监测平台", "infrastructure", ["iot", "gis", "analytics", "dashboard"], "new", (200, 1500),
+         "供水管网漏损率高、爆管发现不及时", "管网压力流量水质监测、漏损分析、预警调度"),
+        ("河湖长制信息管理系统", "social_governance", ["gis", "mobile_app", "video"], "new", (80, 500),
+         "河湖巡查记录不全、问题整改跟踪难", "巡河打卡、问题上报与督办、河湖一张图"),
+    ],
+    "政务": [
+        ("12345政务服务便民热线智能化改造", "government_services", ["hotline", "ai_vision", "workflow", "analytics"], "upgrade",
+         (150, 900), "热线工单人工分拨效率低、重复诉求多", "智能语音导航、工单智能分拨、诉求热点分析"),
+        ("政务服务好差评系统", "government_services", ["online_service", "message_push", "analytics"], "new", (40, 200),
+         "群众评价渠道分散、差评整改无闭环", "评价数据归集、差评回访整改、评价结果分析"),
+        ("一体化政务服务平台市级分厅建设", "government_services", ["online_service", "identity_auth", "e_license", "payment"],
+         "integration", (200, 1200), "市级部门业务系统与省平台对接不完整", "事项统一受理、办件数据回流、电子证照共享"),
+    ],
+    "财政": [
+        ("预算管理一体化系统", "government_services", ["workflow", "analytics", "e_invoice"], "new", (300, 2000),
+         "预算编制、执行、决算数据割裂", "预算编制执行一体化、电子票据、财政数据分析"),
+    ],
+    "发展": [
+        ("重大项目管理服务平台", "government_services", ["workflow", "gis", "dashboard"], "new", (100, 600),
+         "重大项目审批进度和投资完成情况掌握不及时", "项目储备库、审批进度跟踪、投资调度"),
+        ("公共信用信息平台升级", "social_credit", ["credit", "data_exchange", "search"], "upgrade", (100, 600),
+         "信用信息归集覆盖面不足", "信用信息归集、信用报告在线出具、信用修复"),
+    ],
+}
+GENERIC_TOPICS = [
+    ("协同办公系统", "government_services", ["office", "workflow", "e_signature", "mobile_app"], "new", (40, 250),
+     "机关公文流转依靠纸质、跨部门协同效率低", "公文网上流转、电子签章、移动办公"),
+    ("电子档案管理系统", "government_services", ["records", "search", "ocr"], "new", (40, 300),
+     "业务档案纸质存放、查询利用困难", "档案数字化、电子档案归档、全文检索"),
+    ("业务数据共享交换对接", "data_sharing", ["data_exchange", "identity_auth"], "integration", (20, 120),
+     "本部门业务数据未接入省数据共享交换平台", "数据资源目录编制、接口对接、共享数据质量治理"),
+    ("领导驾驶舱可视化大屏", "data_sharing", ["dashboard", "analytics"], "new", (50, 300),
+     "业务数据分散、决策缺少直观的数据支撑", "指标体系、数据汇聚、可视化展示"),
+    ("业务系统运行维护", "infrastructure", ["workflow"], "operations", (10, 80),
+     "现有业务系统运维合同到期", "系统日常运维、安全加固、等级保护测评"),
+]
+SUFFIXES = ["建设项目", "建设", "项目", "（一期）", "（二期）"]
+
+RETURN_COMMENTS = [
+    ("建设内容与省统一身份认证平台功能重复，请改为对接省级平台，并说明需要新建的部分。", ["description", "capabilities"]),
+    ("预算构成不清晰，请补充硬件配置清单和软件功能点测算依据。", ["budget_hardware", "budget_software", "resources_wanted"]),
+    ("请补充政策依据的文件名称和文号。", ["policy_basis"]),
+    ("所需数据资源未说明共享方式，请与数据主管部门确认授权后重新提交。", ["data_resources"]),
+    ("计划工期过短，请结合采购周期重新安排建设计划。", ["planned_start", "planned_end"]),
+    ("请补充可行性研究报告或建设方案作为附件。", ["attachments"]),
+]
+REJECT_COMMENTS = [
+    "经审核，该需求与已建成的省一体化政务服务平台功能重复，不予立项，请直接使用省级平台。",
+    "该需求属于部门日常运维事项，应纳入运维经费统筹安排，不作为新建项目立项。",
+    "建设必要性论证不充分，且与本市已建系统高度重叠，不予通过。",
+]
+APPROVE_COMMENTS = ["同意立项，按省级统筹、省建市用方式建设。", "同意，请严格控制预算。", "同意上报。", "符合全省数字政府建设规划，同意。"]
+MERGE_COMMENTS = ["与同类需求合并，由省级统一建设，本单位作为使用单位。", "多个城市提出相同需求，合并建设。"]
+REUSE_COMMENTS = ["省级已建成同类系统，建议直接复用，无需新建。", "请直接使用省级平台相应功能模块。"]
+WITHDRAW_COMMENTS = ["", "需求调整，撤回重新论证。", ""]
+POLICY_BASIS = [
+    "《吉林省促进大数据发展应用条例》（2021年1月1日起施行）",
+    "《吉林省数字政府建设“十四五”规划》",
+    "《国务院关于加快推进全国一体化在线政务服务平台建设的指导意见》（国发〔2018〕27号）",
+    "《吉林省人民政府办公厅关于加快推进政务服务“一网通办”的实施意见》",
+]
+RESOURCES = ["吉林祥云政务云：云主机 8核16G × {n} 台，云存储 {t} TB", "利用现有机房服务器，新增存储 {t} TB",
+             "吉林祥云政务云：云主机 16核32G × {n} 台，数据库服务 1 套", "不需要新增硬件，部署于省级平台"]
+CONTACTS = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡"]
+
+
+def _weighted_states(rng: random.Random) -> str:
+    return rng.choices(list(STATE_WEIGHTS), weights=list(STATE_WEIGHTS.values()))[0]
+
+
+def _budget(rng: random.Random, low: int, high: int, at_least: int = 0) -> dict[str, Decimal]:
+    """Four parts in CNY (multiples of 100), their total between `low` and `high` 万元."""
+    total = max(rng.randint(low, high) * 10000, at_least)
+    hw = rng.uniform(0.1, 0.4)
+    sw = rng.uniform(0.3, 0.55)
+    sv = rng.uniform(0.08, 0.2)
+    parts = [int(total * p / 100) * 100 for p in (hw, sw, sv)]
+    ops = max(total - sum(parts), 0)
+    return {
+        "budget_hardware": Decimal(parts[0]), "budget_software": Decimal(parts[1]),
+        "budget_services": Decimal(parts[2]), "budget_operations": Decimal(ops),
+    }
+
+
+class Plan:
+    """What the seed knows about the province: bureaus, people, catalogue."""
+
+    def __init__(self, ctx):
+        self.now = timezone.now()
+        self.orgs = list(Organization.objects.select_related("region", "city").order_by("code"))
+        self.by_code = {o.code: o for o in self.orgs}
+        self.filers = [o for o in self.orgs if not o.is_coordination_authority]
+        self.capabilities = {c.code: c for c in Capability.objects.all()}
+        self.resources = list(DataResource.objects.only("id", "sharing").order_by("pk"))
+        self.systems = list(InformationSystem.objects.exclude(status=SystemStatus.RETIRED).only("id").order_by("pk"))
+        users = list(User.objects.filter(is_active=True).select_related("organization"))
+        self.submitter = {u.organization_id: u for u in users if u.role == Role.SUBMITTER and u.organization_id}
+        self.coordinator = {u.organization.city_id: u for u in users
+                            if u.role == Role.MUNICIPAL_COORDINATOR and u.organization_id}
+        self.reviewer = next((u for u in users if u.role == Role.PROVINCIAL_REVIEWER), None)
+        self.approver = next((u for u in users if u.role == Role.PROVINCIAL_APPROVER), None)
+        self.coord_office = {o.city_id: o for o in self.orgs if o.is_coordination_authority and o.level == RegionLevel.CITY}
+        self.threshold = int(settings.EXPERT_REVIEW_THRESHOLD)
+
+    def person(self, user, fallback: str) -> tuple:
+        return (user, str(user)) if user is not None else (None, fallback)
+
+    def submitter_of(self, org):
+        return self.person(self.submitter.get(org.pk), f"{org.name}经办人")
+
+    def coordinator_of(self, org):
+        office = self.coord_office.get(org.city_id)
+        return self.person(self.coordinator.get(org.city_id), f"{office.name if office else org.city}审核员")
+
+    def actor(self, who: str, org) -> tuple:
+        """(user or None, name) of who acted: "sub", "coord", "rev" or "appr"."""
+        if who == "sub":
+            return self.submitter_of(org)
+        if who == "coord":
+            return self.coordinator_of(org)
+        return self.provincial(approver=who == "appr")
+
+    def provincial(self, approver: bool):
+        user = self.approver if approver else self.reviewer
+        return self.person(user, "省政务服务和数字化建设管理局" + ("领导" if approver else "审核处"))
+
+
+def _path(state: str, provincial_org: bool, expert: bool, rng: random.Random) -> list[tuple[str, str, str, str]]:
+    """(transition, source, target, who) steps from draft to `state`; who: sub, coord, rev, appr."""
+    up = [("submit", S.DRAFT, S.PROVINCIAL_REVIEW, "sub")] if provincial_org else [
+        ("submit", S.DRAFT, S.MUNICIPAL_REVIEW, "sub"), ("municipal_approve", S.MUNICIPAL_REVIEW, S.PROVINCIAL_REVIEW, "coord")]
+    if state == S.DRAFT:
+        return []
+    if state == S.MUNICIPAL_REVIEW:
+        return up[:1]
+    if state == S.PROVINCIAL_REVIEW:
+        return up
+    if state == S.EXPERT_REVIEW:
+        return up + [("provincial_approve", S.PROVINCIAL_REVIEW, S.EXPERT_REVIEW, "appr")]
+    if state == S.APPROVED:
+        if expert:
+            return up + [("provincial_approve", S.PROVINCIAL_REVIEW, S.EXPERT_REVIEW, "appr"),
+                         ("expert_approve", S.EXPERT_REVIEW, S.APPROVED, "appr")]
+        return up + [("provincial_approve", S.PROVINCIAL_REVIEW, S.APPROVED, "appr")]
+    if state == S.RETURNED:
+        if not provincial_org and rng.random() < 0.4:
+            return up[:1] + [("return_for_revision", S.MUNICIPAL_REVIEW, S.RETURNED, "coord")]
+        return up + [("return_for_revision", S.PROVINCIAL_REVIEW, S.RETURNED, "rev")]
+    if state == S.REJECTED:
+        if not provincial_org and rng.random() < 0.3:
+            return up[:1] + [("reject", S.MUNICIPAL_REVIEW, S.REJECTED, "coord")]
+        return up + [("reject", S.PROVINCIAL_REVIEW, S.REJECTED, "rev")]
+    if state == S.MERGED:
+        return up + [("merge", S.PROVINCIAL_REVIEW, S.MERGED, "rev")]
+    if state == S.REUSE:
+        return up + [("recommend_reuse", S.PROVINCIAL_REVIEW, S.REUSE, "rev")]
+    if state == S.WITHDRAWN:
+        choice = rng.random()
+        if choice < 0.4:
+            return [("withdraw", S.DRAFT, S.WITHDRAWN, "sub")]
+        if choice < 0.7 or provincial_org:
+            return up[:1] + [("withdraw", up[0][2], S.WITHDRAWN, "sub")]
+        return up + [("withdraw", S.PROVINCIAL_REVIEW, S.WITHDRAWN, "sub")]
+    raise ValueError(state)
+
+
+def _compose(index: int, plan: Plan) -> dict:
+    """Everything about demand number `index`, deterministic."""
+    rng = random.Random(20260000 + index)
+    if index < 10 * len(DEMO_BUREAUS):
+        org = plan.by_code.get(DEMO_BUREAUS[index // 10]) or rng.choice(plan.filers)
+        state = ALL_STATES[index % 10]
+    else:
+        org = rng.choice(plan.filers)
+        state = _weighted_states(rng)
+    provincial_org = org.level == RegionLevel.PROVINCE
+    if state == S.MUNICIPAL_REVIEW and provincial_org:
+        state = S.PROVINCIAL_REVIEW
+    if state == S.REUSE and not plan.systems:
+        state = S.REJECTED
+    topic, domain, caps, ctype, (low, high), problem, contents = rng.choice(TOPICS.get(org.line, []) + GENERIC_TOPICS)
+    expert = state == S.EXPERT_REVIEW or (state == S.APPROVED and rng.random() < 0.15)
+    budget = _budget(rng, low, high, at_least=plan.threshold if expert else 0)
+    total = sum(budget.values(), Decimal("0"))
+    expert = expert and total >= plan.threshold
+    if state == S.APPROVED and total >= plan.threshold:
+        expert = True
+    suffix = rng.choice(SUFFIXES)
+    title = f"{org.name}{topic}{suffix}"[:200]
+    description = (
+        f"当前{problem}，群众和基层反映强烈。拟{('升级改造' if ctype == 'upgrade' else '建设')}{topic}，"
+        f"主要建设内容包括：{contents}。系统按照“省级统筹、省建市用”要求，优先复用省级统一身份认证、"
+        f"电子证照、电子印章等公共支撑能力，业务数据通过省数据共享交换平台共享。"
+    )
+    # Time: in-review demands entered their stage in the last 20 days (some are overdue),
+    # the others reached their state some time in the last eighteen months.
+    in_review = state in (S.MUNICIPAL_REVIEW, S.PROVINCIAL_REVIEW, S.EXPERT_REVIEW)
+    last = plan.now - timedelta(days=rng.uniform(0.2, 20) if in_review else rng.uniform(1, 540))
+    steps = _path(state, provincial_org, expert, rng)
+    times = [last] if steps else []
+    for _ in steps[:-1]:
+        times.insert(0, times[0] - timedelta(days=rng.uniform(1, 12), hours=rng.uniform(0, 8)))
+    created = times[0] - timedelta(days=rng.uniform(0.1, 10)) if steps else last
+    comments = []
+    fields_to_fix: list[str] = []
+    review_comment = ""
+    for name, _source, _target, _who in steps:
+        if name == "return_for_revision":
+            review_comment, fields_to_fix = rng.choice(RETURN_COMMENTS)
+            comments.append(review_comment)
+        elif name == "reject":
+            review_comment = rng.choice(REJECT_COMMENTS)
+            comments.append(review_comment)
+        elif name in ("municipal_approve", "provincial_approve", "expert_approve"):
+            comments.append(rng.choice(APPROVE_COMMENTS))
+        elif name == "merge":
+            comments.append(rng.choice(MERGE_COMMENTS))
+        elif name == "recommend_reuse":
+            comments.append(rng.choice(REUSE_COMMENTS))
+        elif name == "withdraw":
+            comments.append(rng.choice(WITHDRAW_COMMENTS))
+        else:
+            comments.append("")
+    start = (created + timedelta(days=rng.randint(60, 200))).date()
+    fields = {
+        "title": title, "description": description, "org": org, "domain": domain, "construction_type": ctype,
+        "contact_name": f"{rng.choice(CONTACTS)}{rng.choice(['科长', '主任', '工程师', '副局长'])}",
+        "contact_phone": f"0{rng.choice(['431', '432', '434', '437', '435', '439', '438', '436', '433'])}-{rng.randint(80000000, 89999999)}",
+        "resources_wanted": rng.choice(RESOURCES).format(n=rng.randint(2, 12), t=rng.randint(2, 50)),
+        "planned_start": start, "planned_end": start + timedelta(days=rng.randint(120, 540)),
+        "urgency": rng.choices([Urgency.NORMAL, Urgency.URGENT, Urgency.CRITICAL], weights=[80, 15, 5])[0],
+        "policy_basis": rng.choice(POLICY_BASIS),
+        **budget, "budget_total": total,
+        "created_at": created,
+        "review_comment": review_comment,
+        "fields_to_fix": fields_to_fix if state == S.RETURNED else [],
+        "stage_entered_at": last if steps else None,
+        "due_at": review_due(last) if in_review else None,
+        "submitted_at": times[0] if steps and steps[0][0] == "submit" else None,
+    }
+    capability_codes = list(dict.fromkeys(caps + rng.sample(["data_exchange", "identity_auth", "message_push", "analytics"], 1)))
+    return {
+        "state": state, "fields": fields, "steps": list(zip(steps, times, comments, strict=True)),
+        "capabilities": capability_codes,
+        "resources": rng.sample(plan.resources, k=min(len(plan.resources), rng.randint(0, 3))) if plan.resources else [],
+        "system": rng.choice(plan.systems) if state == S.REUSE else None,
+        "rng_merge": rng.random(),
+    }
+
+
+def _progress() -> int:
+    seq = CodeSequence.objects.filter(key=PROGRESS_KEY).first()
+    return seq.last if seq else 0
+
+
+def _write_batch(indices: range, plan: Plan, content_type, merge_targets: list[int]) -> int:
+    composed = [_compose(i, plan) for i in indices]
+    # Numbers for the submitted ones, per year of first submission, from the one sequence.
+    by_year: dict[int, list[dict]] = defaultdict(list)
+    for item in composed:
+        submitted = item["fields"]["submitted_at"]
+        if submitted is not None:
+            by_year[timezone.localtime(submitted).year].append(item)
+    for year, items in by_year.items():
+        items.sort(key=lambda it: it["fields"]["submitted_at"])
+        for item, code in zip(items, reserve_codes("XQ", 6, len(items), year), strict=True):
+            item["fields"]["code"] = code
+    demands = []
+    for item in composed:
+        f = item["fields"]
+        demand = Demand(status=item["state"], created_by=plan.submitter.get(f["org"].pk), **f)
+        if item["system"] is not None:
+            demand.reuse_system_id = item["system"].pk
+        demands.append(demand)
+    # Merged demands go in second, into a demand under review or approved (of this batch or before).
+    first = [d for d in demands if d.status != S.MERGED]
+    second = [d for d in demands if d.status == S.MERGED]
+    Demand.objects.bulk_create(first, batch_size=1000)
+    merge_targets.extend(d.pk for d in first if d.status in (S.APPROVED, S.PROVINCIAL_REVIEW))
+    for demand, item in zip(demands, composed, strict=True):
+        if demand.status == S.MERGED and merge_targets:
+            demand.merged_into_id = merge_targets[int(item["rng_merge"] * len(merge_targets))]
+    Demand.objects.bulk_create(second, batch_size=1000)
+    # bulk_create stamped "now" (auto_now): a list should show when the demand last moved.
+    Demand.objects.filter(pk__in=[d.pk for d in demands]).update(updated_at=Coalesce("stage_entered_at", "created_at"))
+
+    links, data_links, audit, system_users = [], [], [], []
+    Through = Demand.capabilities.through
+    SystemUsers = InformationSystem.user_orgs.through
+    for demand, item in zip(demands, composed, strict=True):
+        for code in item["capabilities"]:
+            cap = plan.capabilities.get(code)
+            if cap is not None:
+                links.append(Through(demand_id=demand.pk, capability_id=cap.pk))
+        for resource in item["resources"]:
+            if resource.sharing == Sharing.AUTHORIZED:
+                auth = AuthorizationStatus.GRANTED if demand.status == S.APPROVED else AuthorizationStatus.PENDING
+            else:
+                auth = AuthorizationStatus.NOT_NEEDED
+            data_links.append(DemandDataResource(demand_id=demand.pk, resource_id=resource.pk, authorization=auth))
+        for (name, source, target, who), at, comment in item["steps"]:
+            actor, actor_name = plan.actor(who, demand.org)
+            payload = {}
+            if name == "return_for_revision":
+                payload = {"fields_to_fix": item["fields"]["fields_to_fix"]}
+            elif name == "recommend_reuse" and item["system"] is not None:
+                payload = {"system": item["system"].pk}
+            elif name == "merge" and demand.merged_into_id:
+                payload = {"target_demand": demand.merged_into_id}
+            audit.append(AuditLog(
+                content_type=content_type, object_id=demand.pk, object_repr=str(demand)[:300], machine="status",
+                transition=name, source=source, target=target, actor=actor, actor_name=actor_name[:150], at=at,
+                comment=comment, payload=payload,
+            ))
+        if demand.reuse_system_id is not None:
+            system_users.append(SystemUsers(informationsystem_id=demand.reuse_system_id, organization_id=demand.org_id))
+    Through.objects.bulk_create(links, batch_size=5000, ignore_conflicts=True)
+    DemandDataResource.objects.bulk_create(data_links, batch_size=5000, ignore_conflicts=True)
+    AuditLog.objects.bulk_create(audit, batch_size=5000)
+    SystemUsers.objects.bulk_create(system_users, batch_size=5000, ignore_conflicts=True)
+    return len(demands)
+
+
+def run(ctx) -> str:
+    """Seed step: demands up to 1,000 × scale, with capabilities, data resources and history."""
+    target = PER_SCALE * ctx.scale
+    done = _progress()
+    if done >= target:
+        return f"{Demand.objects.count()} demands (nothing to add)"
+    plan = Plan(ctx)
+    content_type = ContentType.objects.get_for_model(Demand)
+    merge_targets = list(
+        Demand.objects.filter(status__in=[S.APPROVED, S.PROVINCIAL_REVIEW]).order_by("-pk").values_list("pk", flat=True)[:2000]
+    )
+    added = 0
+    bar = ctx.progress(None, total=target - done, desc="demands")
+    for start in range(done, target, BATCH):
+        stop = min(start + BATCH, target)
+        with transaction.atomic():
+            added += _write_batch(range(start, stop), plan, content_type, merge_targets)
+            merge_targets[:] = merge_targets[-2000:]
+            CodeSequence.objects.update_or_create(key=PROGRESS_KEY, defaults={"last": stop})
+        bar.update(stop - start)
+    bar.close()
+    return f"{Demand.objects.count()} demands ({added} new), {AuditLog.objects.filter(content_type=content_type).count()} transitions logged"

@@ -1,0 +1,504 @@
+"""Every write of a demand: filing and editing, attachments, and its approval machine.
+
+- `save_demand` creates or edits a demand while it is a draft or returned for revision,
+  with every rule on money, dates, capabilities and data resources.
+- `demand_transition` is the one doorway for the approval machine: it checks the state, the
+  permission and the payload of the transition, then fires it through `core.workflow.fire`
+  with the in-transaction effects (number, deadlines, review comment, merge and reuse) and
+  the after-commit ones (notifications, the redundancy check).
+
+Attachments are in `attachments.py`, notifications and reminders in `notifications.py`. What
+other parts do on a decision goes through `projects.ports`: a submission is announced after
+its commit (redundancy checks it), merge and reuse announce their chosen candidate inside the
+transaction (redundancy resolves its flags on it), and the avoided cost goes to the savings
+ledger. An approved demand becomes (part of) a project through `delivery.services`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition
+
+from assets import services as catalogue
+from assets.choices import Sharing, SystemStatus
+from assets.models import Capability, DataResource, InformationSystem
+from core import workflow
+from core.errors import TransitionConflict, TransitionForbidden, TransitionInvalid
+from core.sequences import next_code
+from organizations.choices import Role
+from organizations.permissions import acts_for_org, has_role
+from projects import ports
+from projects.delivery.choices import OperationsState
+from projects.delivery.models import Project
+from projects.delivery.services import add_beneficiary, on_demand_approved
+from projects.demands.choices import (
+    EDITABLE_STATES,
+    REVIEW_STATES,
+    AuthorizationStatus,
+    ConstructionType,
+    DemandStatus,
+    Domain,
+    Urgency,
+    transition_label,
+)
+from projects.demands.deadlines import review_due
+from projects.demands.models import BUDGET_PARTS, Demand, DemandDataResource, field_label
+from projects.demands.notifications import notify_transition
+from projects.demands.workflows import MAX_AMOUNT
+from projects.redundancy.choices import CandidateKind, FlagState
+
+S = DemandStatus
+
+
+class DemandInvalid(TransitionInvalid):
+    """The data of a demand (or of an attachment) breaks a rule: 400 with the fields named."""
+
+
+# Transitions that need a comment (design.md: return and reject say why).
+COMMENT_REQUIRED = ("return_for_revision", "reject")
+
+# Fields a reviewer may mark "to fix" when returning a demand.
+FIXABLE_FIELDS = (
+    "title", "description", "contact_name", "contact_phone", "domain", "construction_type", "capabilities",
+    "data_resources", *BUDGET_PARTS, "resources_wanted", "planned_start", "planned_end", "urgency",
+    "policy_basis", "attachments",
+)
+
+# The fields `save_demand` accepts.
+EDITABLE_FIELDS = (
+    "title", "description", "contact_name", "contact_phone", "domain", "construction_type", "capabilities",
+    "data_resources", *BUDGET_PARTS, "resources_wanted", "planned_start", "planned_end", "urgency", "policy_basis",
+)
+TEXT_LIMITS = {"title": 200, "contact_name": 50, "contact_phone": 30}
+
+# Target states that a demand may be merged into (it covers the demand being merged).
+MERGEABLE_TARGET_STATES = (S.MUNICIPAL_REVIEW, S.PROVINCIAL_REVIEW, S.EXPERT_REVIEW, S.APPROVED)
+
+def _invalid(errors: dict[str, list[str]], message=None):
+    named = "、".join(field_label(f) if f in EDITABLE_FIELDS or f in FIXABLE_FIELDS else f for f in errors)
+    raise DemandInvalid(
+        message or _("Please correct these fields: %(fields)s.") % {"fields": named},
+        field_errors=errors,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Filing and editing
+# ---------------------------------------------------------------------------------------
+
+
+def _clean_money(name: str, value, errors: dict) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        errors.setdefault(name, []).append(_("%(field)s is not an amount.") % {"field": field_label(name)})
+        return None
+    if not amount.is_finite():
+        errors.setdefault(name, []).append(_("%(field)s is not an amount.") % {"field": field_label(name)})
+        return None
+    if amount < 0:
+        errors.setdefault(name, []).append(_("%(field)s must not be negative.") % {"field": field_label(name)})
+    elif amount > MAX_AMOUNT:
+        errors.setdefault(name, []).append(
+            _("%(field)s is over 10 billion CNY: please check the amount.") % {"field": field_label(name)}
+        )
+    elif amount != amount.quantize(Decimal("0.01")):
+        errors.setdefault(name, []).append(
+            _("%(field)s may have at most two decimal places (fen).") % {"field": field_label(name)}
+        )
+    return amount
+
+
+def _clean_date(name: str, value, errors: dict) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        errors.setdefault(name, []).append(_("%(field)s is not a date (YYYY-MM-DD).") % {"field": field_label(name)})
+        return None
+
+
+def _clean_choice(name: str, value, choices, errors: dict) -> str:
+    if value in (None, ""):
+        return ""
+    if value not in choices.values:
+        errors.setdefault(name, []).append(
+            _("“%(value)s” is not a valid choice for %(field)s.") % {"value": value, "field": field_label(name)}
+        )
+        return ""
+    return value
+
+
+def _clean_capabilities(values, errors: dict) -> list[Capability]:
+    codes, objs = [], []
+    for v in values or []:
+        if isinstance(v, Capability):
+            objs.append(v)
+        else:
+            codes.append(str(v).strip())
+    if codes:
+        found = {c.code: c for c in Capability.objects.filter(code__in=codes)}
+        unknown = [c for c in codes if c not in found]
+        if unknown:
+            errors.setdefault("capabilities", []).append(
+                _("Unknown capability codes: %(codes)s.") % {"codes": ", ".join(unknown)}
+            )
+        objs += [found[c] for c in codes if c in found]
+    return list({c.pk: c for c in objs}.values())
+
+
+def _clean_data_resources(values, errors: dict) -> list[DataResource]:
+    ids, objs = [], []
+    for v in values or []:
+        if isinstance(v, DataResource):
+            objs.append(v)
+        else:
+            try:
+                ids.append(int(v))
+            except (TypeError, ValueError):
+                errors.setdefault("data_resources", []).append(_("“%(value)s” is not a data resource id.") % {"value": v})
+    if ids:
+        found = DataResource.objects.in_bulk(ids)
+        unknown = [str(i) for i in ids if i not in found]
+        if unknown:
+            errors.setdefault("data_resources", []).append(
+                _("Unknown data resources: %(ids)s.") % {"ids": ", ".join(unknown)}
+            )
+        objs += [found[i] for i in ids if i in found]
+    return list({r.pk: r for r in objs}.values())
+
+
+def validate_demand_data(data: dict, current: Demand | None = None) -> tuple[dict, dict]:
+    """Clean `data` (only the keys given); return (values, errors by field)."""
+    errors: dict[str, list[str]] = {}
+    values: dict = {}
+    for name, value in data.items():
+        if name not in EDITABLE_FIELDS:
+            continue
+        if name in BUDGET_PARTS:
+            values[name] = _clean_money(name, value, errors)
+        elif name in ("planned_start", "planned_end"):
+            values[name] = _clean_date(name, value, errors)
+        elif name == "domain":
+            values[name] = _clean_choice(name, value, Domain, errors)
+        elif name == "construction_type":
+            values[name] = _clean_choice(name, value, ConstructionType, errors)
+        elif name == "urgency":
+            values[name] = _clean_choice(name, value, Urgency, errors) or Urgency.NORMAL
+        elif name == "capabilities":
+            values[name] = _clean_capabilities(value, errors)
+        elif name == "data_resources":
+            values[name] = _clean_data_resources(value, errors)
+        else:
+            text = "" if value is None else str(value).strip()
+            limit = TEXT_LIMITS.get(name)
+            if limit and len(text) > limit:
+                errors.setdefault(name, []).append(
+                    _("%(field)s may have at most %(limit)d characters.") % {"field": field_label(name), "limit": limit}
+                )
+            values[name] = text
+
+    def merged(name):
+        if name in values:
+            return values[name]
+        return getattr(current, name) if current is not None else None
+
+    if not any(p in errors for p in BUDGET_PARTS):
+        total = sum((merged(p) or Decimal("0") for p in BUDGET_PARTS), Decimal("0"))
+        if total > MAX_AMOUNT:
+            errors.setdefault("budget_total", []).append(
+                _("The total budget is over 10 billion CNY: please check the amounts.")
+            )
+    start, end = merged("planned_start"), merged("planned_end")
+    if start and end and end < start and "planned_start" not in errors and "planned_end" not in errors:
+        errors.setdefault("planned_end", []).append(
+            _("%(end)s must not be before %(start)s.") % {"end": field_label("planned_end"), "start": field_label("planned_start")}
+        )
+    return values, errors
+
+
+def _check_may_edit(actor, demand: Demand | None, org) -> None:
+    if not has_role(actor, Role.SUBMITTER):
+        raise TransitionForbidden(_("Only staff of the requesting bureau file and edit demands."))
+    if not acts_for_org(actor, org):
+        if demand is None:
+            message = _("You may file demands only for your own organization.")
+            raise DemandInvalid(message, field_errors={"org": [message]})
+        raise TransitionForbidden(_("You are not permitted to do this."))
+    if demand is not None and demand.status not in EDITABLE_STATES:
+        raise TransitionConflict(
+            _("This demand is now in state “%(state)s”: it can be edited only as a draft or when returned for revision.")
+            % {"state": demand.get_status_display()},
+            state=demand.status,
+        )
+
+
+def _sync_data_resources(demand: Demand, resources: list[DataResource]) -> None:
+    """Keep the links of resources still wanted (and their authorization), add new, drop the rest."""
+    wanted = {r.pk: r for r in resources}
+    existing = set(demand.data_resource_links.values_list("resource_id", flat=True))
+    demand.data_resource_links.exclude(resource_id__in=wanted).delete()
+    DemandDataResource.objects.bulk_create(
+        [
+            DemandDataResource(
+                demand=demand,
+                resource=r,
+                authorization=AuthorizationStatus.PENDING if r.sharing == Sharing.AUTHORIZED else AuthorizationStatus.NOT_NEEDED,
+            )
+            for pk, r in wanted.items()
+            if pk not in existing
+        ]
+    )
+
+
+def save_demand(*, actor, data: dict, demand: Demand | None = None) -> Demand:
+    """Create a draft (demand=None) or edit a draft or returned demand, as `actor`.
+
+    `data` holds only the fields to set (capabilities as codes or objects, data resources as
+    ids or objects, amounts as Decimal or text). Raises DemandInvalid naming every bad field
+    (nothing is saved then), TransitionForbidden, or TransitionConflict when the demand is no
+    longer editable (also when someone changed its state meanwhile).
+    """
+    if demand is None:
+        org = data.get("org") or getattr(actor, "organization", None)
+    else:
+        org = demand.org
+        if "org" in data and data["org"] is not None and getattr(data["org"], "pk", data["org"]) != demand.org_id:
+            message = _("The requesting organization of a demand cannot change.")
+            raise DemandInvalid(message, field_errors={"org": [message]})
+    _check_may_edit(actor, demand, org)
+    values, errors = validate_demand_data(data, demand)
+    if errors:
+        _invalid(errors)
+
+    capabilities = values.pop("capabilities", None)
+    resources = values.pop("data_resources", None)
+    target = demand if demand is not None else Demand(org=org, created_by=actor)
+    for name, value in values.items():
+        setattr(target, name, value)
+    target.budget_total = target.compute_total()
+    try:
+        with transaction.atomic():
+            target.save()
+            if capabilities is not None:
+                target.capabilities.set(capabilities)
+            if resources is not None:
+                _sync_data_resources(target, resources)
+    except ConcurrentTransition:
+        target.refresh_from_db()
+        raise TransitionConflict(
+            _("Someone else changed this demand first: it is now in state “%(state)s”. Reload and try again.")
+            % {"state": target.get_status_display()},
+            state=target.status,
+        ) from None
+    except BaseException:
+        if demand is not None:
+            demand.refresh_from_db()
+        raise
+    return target
+
+
+# ---------------------------------------------------------------------------------------
+# The approval machine
+# ---------------------------------------------------------------------------------------
+
+
+def _conflict_wrong_state(demand: Demand, name: str):
+    raise TransitionConflict(
+        _("This demand is now in state “%(state)s”: “%(action)s” is not possible.")
+        % {"state": demand.get_status_display(), "action": transition_label(name)},
+        state=demand.status,
+    )
+
+
+def submit_problems(demand: Demand) -> dict[str, list[str]]:
+    """Why the demand cannot be submitted yet, by field, in the user's language (empty: it can)."""
+    errors: dict[str, list[str]] = {}
+    for name in demand.missing_fields():
+        errors[name] = [_("Please fill in %(field)s.") % {"field": field_label(name)}]
+    if not errors:
+        for name in demand.budget_problems():
+            if name == "budget_total":
+                total = demand.compute_total()
+                if total <= 0:
+                    message = _("The total budget must be more than zero.")
+                elif total > MAX_AMOUNT:
+                    message = _("The total budget is over 10 billion CNY: please check the amounts.")
+                else:
+                    message = _("The budget parts do not add up to the total.")
+                errors.setdefault("budget_total", []).append(message)
+            else:
+                errors.setdefault(name, []).append(_("%(field)s must not be negative.") % {"field": field_label(name)})
+    return errors
+
+
+def _id_of(value):
+    if value in (None, ""):
+        return None
+    if hasattr(value, "pk"):
+        return value.pk
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return value  # reported as not found
+
+
+def _validate_payload(demand: Demand, name: str, actor, comment: str, payload: dict) -> dict:
+    """Check what the transition needs besides the state; return the resolved objects."""
+    resolved: dict = {}
+    if name in COMMENT_REQUIRED and not comment:
+        message = _("Please give a comment: %(action)s needs one, so that the bureau knows why.") % {
+            "action": transition_label(name)
+        }
+        raise TransitionInvalid(message, field_errors={"comment": [message]})
+    if name == "submit":
+        errors = submit_problems(demand)
+        if errors:
+            named = "、".join(field_label(f) for f in errors)
+            raise TransitionInvalid(
+                _("The demand cannot be submitted yet. Please complete: %(fields)s.") % {"fields": named},
+                field_errors=errors,
+            )
+    if name == "return_for_revision":
+        fields = payload.get("fields_to_fix") or []
+        if isinstance(fields, str):
+            fields = [f for f in fields.split(",") if f.strip()]
+        unknown = [f for f in fields if f not in FIXABLE_FIELDS]
+        if unknown:
+            message = _("Unknown fields to fix: %(fields)s.") % {"fields": ", ".join(map(str, unknown))}
+            raise TransitionInvalid(message, field_errors={"fields_to_fix": [message]})
+        resolved["fields_to_fix"] = list(dict.fromkeys(fields))
+    if name == "merge":
+        target_demand, target_project = _id_of(payload.get("target_demand")), _id_of(payload.get("target_project"))
+        if (target_demand is None) == (target_project is None):
+            message = _("Choose exactly one: the demand or the project this demand is merged into.")
+            raise TransitionInvalid(message, field_errors={"target_demand": [message], "target_project": [message]})
+        if target_demand is not None:
+            from .selectors import demands_visible_to
+
+            target = demands_visible_to(actor).filter(pk=target_demand if isinstance(target_demand, int) else -1).first()
+            if target is None or target.pk == demand.pk or target.status not in MERGEABLE_TARGET_STATES:
+                message = _("Choose another demand under review or approved to merge into (not this one).")
+                raise TransitionInvalid(message, field_errors={"target_demand": [message]})
+            resolved["target_demand"] = target
+        else:
+            project = Project.objects.filter(pk=target_project if isinstance(target_project, int) else -1).first()
+            if project is None or project.operations_status == OperationsState.RETIRED:
+                message = _("Choose an existing project that is not retired to merge into.")
+                raise TransitionInvalid(message, field_errors={"target_project": [message]})
+            resolved["target_project"] = project
+    if name == "recommend_reuse":
+        system_id = _id_of(payload.get("system"))
+        system = InformationSystem.objects.filter(pk=system_id if isinstance(system_id, int) else -1).first()
+        if system is None or system.status == SystemStatus.RETIRED:
+            message = _("Choose a system of the catalogue that is not retired.")
+            raise TransitionInvalid(message, field_errors={"system": [message]})
+        resolved["system"] = system
+    return resolved
+
+
+def demand_transition(*, demand: Demand, name: str, actor, comment: str = "", **payload) -> Demand:
+    """Fire transition `name` of the approval machine on `demand` as `actor`.
+
+    Order of refusals: unknown name or wrong state → TransitionConflict (409, with the
+    current state); not this actor's to do → TransitionForbidden (403); missing comment,
+    incomplete demand, bad merge or reuse target → TransitionInvalid (400, fields named);
+    a guard, or someone faster → TransitionConflict (409). Nothing is written when refused.
+    """
+    spec = workflow.machine_spec(Demand, "status").get(name)
+    if spec is None:
+        message = _("Unknown action “%(name)s”.") % {"name": name}
+        raise TransitionInvalid(message, field_errors={"name": [message]})
+    if demand.status not in spec.sources:
+        _conflict_wrong_state(demand, name)
+    if not workflow.is_permitted(demand, spec, actor):
+        raise TransitionForbidden(_("You are not permitted to do this."), state=demand.status)
+    comment = (comment or "").strip()
+    # A list selector may have annotated the flag state; the guard must read the database now.
+    demand.__dict__.pop("pending_flags_exist", None)
+    resolved = _validate_payload(demand, name, actor, comment, payload)
+    source = demand.status
+    audit_payload = {
+        k: (v.pk if hasattr(v, "pk") else v) for k, v in resolved.items() if v not in (None, [], "")
+    }
+
+    def after_save():
+        _apply_effects(demand, name, source, actor, comment, resolved)
+
+    on_commit = [lambda: notify_transition(demand.pk, name, actor.pk, comment)]
+    if name == "submit":
+        on_commit.append(lambda: ports.demand_submitted.send(sender=Demand, demand_id=demand.pk))
+    return workflow.fire(
+        demand,
+        field="status",
+        name=name,
+        actor=actor,
+        comment=comment,
+        payload=audit_payload,
+        after_save=after_save,
+        on_commit=on_commit,
+    )
+
+
+def _announce_redirect(demand: Demand, *, kind: str, candidate_id: int, state: str, actor, comment: str) -> None:
+    """Merge and reuse resolve the demand's pending flags on the chosen candidate (redundancy listens)."""
+    ports.demand_redirected.send(
+        sender=Demand, demand=demand, kind=kind, candidate_id=candidate_id, state=state, actor=actor, comment=comment
+    )
+
+
+def _apply_effects(demand: Demand, name: str, source: str, actor, comment: str, resolved: dict) -> None:
+    """In-transaction effects of a transition that has just been saved."""
+    now = timezone.now()
+    changed = {"stage_entered_at": now}
+    if demand.status in REVIEW_STATES:
+        changed["due_at"] = review_due(now)
+    else:
+        changed["due_at"] = None
+    if name == "submit":
+        if not demand.code:
+            changed["code"] = next_code("XQ", 6, timezone.localdate().year)
+        if demand.submitted_at is None:
+            changed["submitted_at"] = now
+        changed["fields_to_fix"] = []
+    elif name == "return_for_revision":
+        changed["review_comment"] = comment
+        changed["fields_to_fix"] = resolved.get("fields_to_fix", [])
+    elif name == "reject":
+        changed["review_comment"] = comment
+    elif name == "merge":
+        target_demand, project = resolved.get("target_demand"), resolved.get("target_project")
+        if target_demand is not None:
+            changed["merged_into"] = target_demand
+            project = target_demand.project
+            _announce_redirect(demand, kind=CandidateKind.DEMAND, candidate_id=target_demand.pk,
+                           state=FlagState.MERGED, actor=actor, comment=comment)
+        else:
+            _announce_redirect(demand, kind=CandidateKind.PROJECT, candidate_id=project.pk,
+                           state=FlagState.MERGED, actor=actor, comment=comment)
+        if project is not None:
+            changed["project"] = project
+            add_beneficiary(project, demand.org, actor)
+    elif name == "recommend_reuse":
+        system = resolved["system"]
+        changed["reuse_system"] = system
+        catalogue.add_user_org(system, demand.org, actor=actor, comment=comment)
+        _announce_redirect(demand, kind=CandidateKind.SYSTEM, candidate_id=system.pk,
+                       state=FlagState.REUSED, actor=actor, comment=comment)
+    for field, value in changed.items():
+        setattr(demand, field, value)
+    demand.save(update_fields=[*changed, "updated_at"])
+    if name in ("merge", "recommend_reuse"):
+        ports.record_saving(demand=demand, decision="merge" if name == "merge" else "reuse", amount=demand.budget_total, actor=actor, reason=comment)
+    if demand.status == S.APPROVED:
+        on_demand_approved(demand, actor)

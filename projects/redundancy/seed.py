@@ -1,0 +1,64 @@
+"""Seed step: run the redundancy check of the seeded demands under review, so that the demo has flags.
+
+The demands step writes in bulk (no signals), so this step first tells every running process to
+rebuild its index, then checks the demands under review exactly as a submission would (the
+same `run_check`), at most MAX_CHECKS of them (the first ones: at `--scale` 100 checking every
+demand would take long and show nothing more). Flags of demands that have already passed the
+provincial review (expert review) are resolved as dismissed by the provincial reviewer, as the
+approval rule requires; so are those of one flagged demand in DISMISS_EVERY in provincial
+review, so that every state shows. Finally the coordination clusters are computed.
+
+Idempotent: the highest demand id checked is kept in a number sequence ("seed-redundancy"), so a
+second run checks nothing again and changes nothing; a larger `--scale` checks only the demands
+added since (within MAX_CHECKS).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from core.models import CodeSequence
+from projects.demands.choices import REVIEW_STATES
+from projects.demands.choices import DemandStatus as S
+from projects.demands.models import Demand
+from projects.redundancy.choices import FlagState
+from projects.redundancy.clusters import compute_clusters
+from projects.redundancy.feed import note_rebuild
+from projects.redundancy.flags import resolve_flag, run_check
+from projects.redundancy.index import rebuild_index
+from projects.redundancy.models import RedundancyFlag
+
+MAX_CHECKS = 1500
+DISMISS_EVERY = 4
+DISMISS_COMMENT = "经比对，建设内容和服务对象不同，不属于重复建设。"
+PROGRESS_KEY = "seed-redundancy"  # the highest demand id checked by the seed
+
+
+def run(ctx) -> str:
+    progress = CodeSequence.objects.filter(key=PROGRESS_KEY).values_list("last", flat=True).first() or 0
+    already = Demand.objects.filter(status__in=REVIEW_STATES, pk__lte=progress).count() if progress else 0
+    todo = list(
+        Demand.objects.filter(status__in=REVIEW_STATES, pk__gt=progress).order_by("pk")
+        .values_list("pk", flat=True)[: max(0, MAX_CHECKS - already)]
+    )
+    if not todo:
+        return f"{RedundancyFlag.objects.count()} flags (nothing to check)"
+    with transaction.atomic():
+        note_rebuild()  # the steps before wrote in bulk: every running process rebuilds its index
+    rebuild_index()
+    flagged = [pk for pk in ctx.progress(todo, total=len(todo), desc="redundancy checks") if run_check(pk)]
+    dismissed = 0
+    reviewer = ctx.users.get("prov_reviewer")
+    if reviewer is not None and flagged:
+        in_review = sorted(Demand.objects.filter(pk__in=flagged, status=S.PROVINCIAL_REVIEW).values_list("pk", flat=True))
+        chosen = set(in_review[::DISMISS_EVERY]) | set(
+            Demand.objects.filter(pk__in=flagged, status=S.EXPERT_REVIEW).values_list("pk", flat=True)
+        )
+        pending = RedundancyFlag.objects.filter(demand_id__in=chosen, state=FlagState.PENDING).select_related("demand")
+        for flag in pending.order_by("pk"):
+            resolve_flag(flag, FlagState.DISMISSED, DISMISS_COMMENT, actor=reviewer)
+            dismissed += 1
+    CodeSequence.objects.update_or_create(key=PROGRESS_KEY, defaults={"last": todo[-1]})
+    snapshot = compute_clusters()
+    return (f"{len(todo)} demands checked, {len(flagged)} with flags; {RedundancyFlag.objects.count()} flags "
+            f"({dismissed} dismissed); {len(snapshot.clusters)} clusters")
