@@ -3,11 +3,13 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
+from organizations.selectors import RestrictedManager, org_scope_q
 
 from .choices import BuildMode, HardwareKind, HardwareLocation, HardwareStatus, Opening, Sharing, SystemStatus, UpdateFrequency
 
@@ -161,6 +163,19 @@ class HardwareItem(TimeStampedModel):
     supplier = models.CharField(_("supplier"), max_length=200, blank=True)
     warranty_end = models.DateField(_("warranty end"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=HardwareStatus.choices, default=HardwareStatus.PLANNED)
+
+    objects = RestrictedManager()
+
+    @classmethod
+    def access_rule(cls, user, action: str):
+        """Hardware of a system owned or used, or of a project built or built for, in the user's part of the tree."""
+        by_owner = org_scope_q(user, "system__owner_org")
+        if by_owner is None:
+            return None
+        used = InformationSystem.user_orgs.through.objects.filter(org_scope_q(user, "organization")).values("informationsystem_id")
+        project_model = cls._meta.get_field("project").related_model
+        projects = project_model.objects.restrict(user, action).values("pk")
+        return by_owner | Q(system_id__in=used) | Q(project_id__in=projects)
 
     class Meta:
         ordering = ["pk"]

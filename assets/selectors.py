@@ -12,7 +12,6 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from organizations.models import Organization
-from organizations.selectors import sees_everything
 
 from .choices import SystemStatus
 from .models import ASSESSMENT_INTERVAL_DAYS, Capability, DataResource, HardwareItem, InformationSystem
@@ -186,14 +185,7 @@ def filter_data_resources(queryset, *, q: str = "", sharing: str = "", opening: 
 
 def hardware_visible_to(user) -> QuerySet[HardwareItem]:
     """Hardware and cloud resources `user` may see (404 for the rest, from every entrance)."""
-    qs = HardwareItem.objects.select_related("system", "system__owner_org", "project", "project__construction_org")
-    if sees_everything(user):
-        return qs
-    if not _signed_in(user) or user.organization_id is None:
-        return qs.none()
-    org_id = user.organization_id
-    used = InformationSystem.user_orgs.through.objects.filter(organization_id=org_id).values("informationsystem_id")
-    return qs.filter(Q(system__owner_org_id=org_id) | Q(system_id__in=used) | Q(project__construction_org_id=org_id))
+    return HardwareItem.objects.restrict(user).select_related("system", "system__owner_org", "project", "project__construction_org")
 
 
 def filter_hardware(queryset, *, q: str = "", kind: str = "", location: str = "", status: str = "", system=None):

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from organizations.selectors import RestrictedQuerySet, sees_everything
+
 
 class TimeStampedModel(models.Model):
     """Creation and last-change times, for every record a person edits."""
@@ -16,7 +18,7 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
-class AppendOnlyQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(RestrictedQuerySet):
     def update(self, **kwargs):
         raise PermissionDenied("The audit log is append-only.")
 
@@ -49,6 +51,12 @@ class AuditLog(models.Model):
     payload = models.JSONField(_("payload"), default=dict, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
+
+    @classmethod
+    def access_rule(cls, user, action: str):
+        """The whole log is read by province-wide roles and auditors; a bureau reads an object's
+        history only on that object's page (through the object's own access rule)."""
+        return None if sees_everything(user) else models.Q(pk__in=[])
 
     class Meta:
         ordering = ["at", "pk"]

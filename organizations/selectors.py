@@ -1,8 +1,11 @@
 """The one place that answers "which organizations' records may this user see"."""
 
+from django.db import models
 from django.db.models import Q, QuerySet
 
 from .choices import PROVINCE_WIDE_ROLES, Role
+
+READ_ONLY_ROLES = (Role.AUDITOR,)
 from .models import Organization, Region
 
 
@@ -64,3 +67,29 @@ def org_is_visible(user, org_id: int | None) -> bool:
 def region_tree() -> QuerySet[Region]:
     """All regions, parents first, for pickers and the API."""
     return Region.objects.select_related("parent").order_by("code")
+
+
+class RestrictedQuerySet(QuerySet):
+    """NetBox's `restrict()`: `Model.objects.restrict(user, "view" | "change")` is the rows `user` may
+    read or change, by the organization tree, from every entrance (pages, API, exports, downloads,
+    panels, redundancy candidates).
+
+    A model names the path to its organization in `access_org_path` (e.g. "demand__org"), or
+    declares `access_rule(user, action) -> Q | None` for a rule of its own (None: every row).
+    "change" is "view" less the read-only roles (auditors); what a person may then do with a row
+    is the workflow's permission, checked by the doorway.
+    """
+
+    def restrict(self, user, action: str = "view") -> QuerySet:
+        if action not in ("view", "change"):
+            raise ValueError(f"Unknown action {action!r}: view or change")
+        if not user or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if action == "change" and not user.is_superuser and user.role in READ_ONLY_ROLES:
+            return self.none()
+        rule = getattr(self.model, "access_rule", None)
+        q = rule(user, action) if rule is not None else org_scope_q(user, self.model.access_org_path)
+        return self if q is None else self.filter(q)
+
+
+RestrictedManager = models.Manager.from_queryset(RestrictedQuerySet)

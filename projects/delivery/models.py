@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
+from organizations.selectors import RestrictedManager, org_scope_q
 from projects import ports
 from projects.delivery.workflows import ProjectWorkflow
 from projects.demands.models import MONEY
@@ -32,6 +33,17 @@ class Project(ProjectWorkflow, TimeStampedModel):
     planned_end = models.DateField(_("planned end"), null=True, blank=True)
     actual_start = models.DateField(_("actual start"), null=True, blank=True)
     actual_end = models.DateField(_("actual end"), null=True, blank=True)
+
+    objects = RestrictedManager()
+
+    @classmethod
+    def access_rule(cls, user, action: str, prefix: str = ""):
+        """Built by, or built for, an organization in the user's part of the tree (province-wide roles: all)."""
+        by_construction = org_scope_q(user, f"{prefix}construction_org")
+        if by_construction is None:
+            return None
+        links = cls.beneficiary_orgs.through.objects.filter(org_scope_q(user, "organization")).values("project_id")
+        return by_construction | Q(**{f"{prefix}pk__in": links})
 
     class Meta:
         ordering = ["-year", "-code"]
@@ -71,6 +83,8 @@ class Milestone(models.Model):
     document = models.FileField(_("acceptance document"), upload_to=milestone_path, blank=True, max_length=300)
     note = models.TextField(_("note"), blank=True)
 
+    objects = RestrictedManager()
+
     class Meta:
         ordering = ["planned_date", "pk"]
         verbose_name = _("milestone")
@@ -78,3 +92,8 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def access_rule(cls, user, action: str):
+        """The milestones of the projects the user may see."""
+        return Project.access_rule(user, action, prefix="project__")

@@ -18,7 +18,6 @@ from django.utils.translation import get_language
 from core import workflow
 from core.models import AuditLog
 from organizations.models import Organization
-from organizations.selectors import org_scope_q, sees_everything
 from projects.delivery.choices import MACHINE_FIELDS, DevelopmentState, FundingState, HardwareState, OperationsState
 from projects.delivery.filters import late_q
 from projects.delivery.models import Milestone, Project
@@ -34,12 +33,7 @@ STATE_CHOICES = {
 
 def projects_visible_to(user) -> QuerySet[Project]:
     """Projects `user` may read, with what every listing shows joined in."""
-    qs = Project.objects.select_related("construction_org", "manager", "system")
-    if sees_everything(user):
-        return qs
-    by_construction = org_scope_q(user, "construction_org")
-    beneficiary_links = Project.beneficiary_orgs.through.objects.filter(org_scope_q(user, "organization"))
-    return qs.filter(by_construction | Q(pk__in=beneficiary_links.values("project_id")))
+    return Project.objects.restrict(user).select_related("construction_org", "manager", "system")
 
 
 def blocking_guards(project: Project, field: str) -> dict[str, list[str]]:

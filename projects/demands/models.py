@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
+from organizations.selectors import RestrictedManager
 from projects.demands.choices import AuthorizationStatus, ConstructionType, Domain, Urgency
 from projects.demands.workflows import MAX_AMOUNT, DemandWorkflow
 from projects.redundancy.choices import FlagState
@@ -59,6 +60,9 @@ class Demand(DemandWorkflow, TimeStampedModel):
     reuse_system = models.ForeignKey(
         "assets.InformationSystem", on_delete=models.PROTECT, null=True, blank=True, related_name="reuse_demands", verbose_name=_("reuses system")
     )
+
+    access_org_path = "org"
+    objects = RestrictedManager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -144,6 +148,9 @@ class DemandDataResource(models.Model):
     authorized_by = models.CharField(_("authorized by"), max_length=100, blank=True)
     authorized_at = models.DateTimeField(_("authorized at"), null=True, blank=True)
 
+    access_org_path = "demand__org"
+    objects = RestrictedManager()
+
     class Meta:
         verbose_name = _("data resource needed")
         verbose_name_plural = _("data resources needed")
@@ -169,6 +176,9 @@ class Attachment(models.Model):
     description = models.CharField(_("description"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    access_org_path = "demand__org"
+    objects = RestrictedManager()
 
     class Meta:
         ordering = ["uploaded_at", "pk"]

@@ -14,7 +14,6 @@ from django.utils import timezone
 from assets.models import Capability, DataResource
 from core.workflow import history_for
 from organizations.choices import Role
-from organizations.selectors import restrict
 from projects.demands.choices import REVIEW_STATES, DemandStatus
 from projects.demands.models import Attachment, Demand, DemandDataResource
 from projects.redundancy.choices import FlagState
@@ -25,7 +24,7 @@ S = DemandStatus
 
 def demands_visible_to(user) -> QuerySet[Demand]:
     """Demands `user` may read: own bureau (submitter), city and counties (coordinator), all (province)."""
-    return restrict(Demand.objects.select_related("org", "org__city"), user)
+    return Demand.objects.restrict(user).select_related("org", "org__city")
 
 
 def reuse_demands_for(system, user) -> QuerySet[Demand]:
@@ -35,8 +34,8 @@ def reuse_demands_for(system, user) -> QuerySet[Demand]:
 
 def demands_needing(resource, user) -> QuerySet[DemandDataResource]:
     """Demand links to this data resource, as far as `user` may see the demands."""
-    links = DemandDataResource.objects.filter(resource=resource).select_related("demand", "demand__org")
-    return restrict(links, user, "demand__org").order_by("-demand__created_at", "-pk")
+    links = DemandDataResource.objects.restrict(user).filter(resource=resource).select_related("demand", "demand__org")
+    return links.order_by("-demand__created_at", "-pk")
 
 
 def pending_flags_subquery() -> Exists:
@@ -91,7 +90,7 @@ def demand_detail(user, pk) -> Demand:
 
 def attachments_visible_to(user) -> QuerySet[Attachment]:
     """Attachments of demands `user` may read (the same rule as the demands)."""
-    return restrict(Attachment.objects.select_related("demand", "demand__org"), user, field="demand__org")
+    return Attachment.objects.restrict(user).select_related("demand", "demand__org")
 
 
 def get_visible_attachment(user, pk) -> Attachment:

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from organizations.selectors import RestrictedManager
 from projects.demands.models import Demand
 from projects.redundancy.choices import CandidateKind, FlagState
 
@@ -23,6 +24,9 @@ class RedundancyFlag(models.Model):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolution_comment = models.TextField(_("resolution"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    access_org_path = "demand__org"
+    objects = RestrictedManager()
 
     class Meta:
         ordering = ["-score", "pk"]
