@@ -33,7 +33,7 @@ from django.utils.translation import gettext, gettext_lazy
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
 
-from core.models import AuditLog
+from core import audit
 from core.sequences import reserve_codes
 from organizations.models import Organization
 
@@ -679,10 +679,10 @@ class CatalogueResource(resources.ModelResource):
                 payload["changes"] = {k: [self.show(k, instance._import_before.get(k)), self.show(k, v)] for k, v in changes.items()}
             status = getattr(instance, "status", "")
             before = instance._import_before.get("status", "") if not instance._import_new else ""
-            rows.append(AuditLog(**services.history_row(
+            rows.append(audit.entry(**services.history_row(
                 instance, actor=self.user, transition="import", source=before, target=status, payload=payload,
-                content_type=content_type)))
-        AuditLog.objects.bulk_create(rows, batch_size=1000)
+                content_type=content_type, event=audit.AuditEvent.IMPORT)))
+        audit.record_many(rows, batch_size=1000)
 
     # -- export
 

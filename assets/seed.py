@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from core.models import AuditLog
+from core import audit
 from core.sequences import reserve_codes
 from organizations.models import Organization, Region
 
@@ -165,8 +165,9 @@ def seed_scaled_systems(ctx, orgs: dict, counties_by_city: dict, actor) -> int:
         batch_size=1000,
     )
     content_type = ContentType.objects.get_for_model(InformationSystem)
-    AuditLog.objects.bulk_create(
-        [AuditLog(**services.history_row(s, actor=actor, transition="create", target=s.status, comment=CENSUS, content_type=content_type))
+    audit.record_many(
+        [audit.entry(**services.history_row(s, actor=actor, transition="create", target=s.status, comment=CENSUS,
+                                             content_type=content_type, event=audit.AuditEvent.SEED))
          for s in systems],
         batch_size=1000,
     )

@@ -13,13 +13,12 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.models import AuditLog
+from core import audit
 from core.sequences import next_code
 from organizations.choices import RegionLevel
 from organizations.models import Organization
@@ -59,27 +58,17 @@ def history_value(value) -> str | int | None:
 
 
 def record_history(obj, *, actor, transition: str, source: str = "", target: str = "", comment: str = "",
-                   payload: dict | None = None) -> AuditLog:
+                   payload: dict | None = None):
     """Append one row to the audit log for a catalogue entry (its history)."""
-    return AuditLog.objects.create(**history_row(obj, actor=actor, transition=transition, source=source, target=target,
-                                                 comment=comment, payload=payload))
+    return audit.record(**history_row(obj, actor=actor, transition=transition, source=source, target=target,
+                                      comment=comment, payload=payload))
 
 
 def history_row(obj, *, actor, transition: str, source: str = "", target: str = "", comment: str = "",
-                payload: dict | None = None, content_type=None) -> dict:
-    return {
-        "content_type": content_type or ContentType.objects.get_for_model(type(obj)),
-        "object_id": obj.pk,
-        "object_repr": str(obj)[:300],
-        "machine": HISTORY_MACHINE,
-        "transition": transition,
-        "source": source or "",
-        "target": target or "",
-        "actor": actor if actor is not None and actor.is_authenticated else None,
-        "actor_name": (str(actor) if actor is not None else gettext("System"))[:150],
-        "comment": comment or "",
-        "payload": payload or {},
-    }
+                payload: dict | None = None, content_type=None, event=audit.AuditEvent.CATALOGUE) -> dict:
+    """The fields of one catalogue history row, for `core.audit.record` or `core.audit.entry`."""
+    return {"event": event, "obj": obj, "actor": actor, "machine": HISTORY_MACHINE, "transition": transition,
+            "source": source, "target": target, "comment": comment, "payload": payload, "content_type": content_type}
 
 
 def _changes(before: dict, after: dict) -> dict:

@@ -35,6 +35,7 @@ class AuditLog(models.Model):
     admin offers no change, and on PostgreSQL a trigger refuses UPDATE and DELETE).
     """
 
+    event = models.CharField(_("event"), max_length=20, default="transition", db_index=True)  # core.audit.AuditEvent
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("object type"))
     object_id = models.PositiveBigIntegerField(_("object id"))
     object_repr = models.CharField(_("object"), max_length=300)
@@ -52,12 +53,6 @@ class AuditLog(models.Model):
 
     objects = AppendOnlyQuerySet.as_manager()
 
-    @classmethod
-    def access_rule(cls, user, action: str):
-        """The whole log is read by province-wide roles and auditors; a bureau reads an object's
-        history only on that object's page (through the object's own access rule)."""
-        return None if sees_everything(user) else models.Q(pk__in=[])
-
     class Meta:
         ordering = ["at", "pk"]
         verbose_name = _("audit log entry")
@@ -74,6 +69,12 @@ class AuditLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("The audit log is append-only.")
+
+    @classmethod
+    def access_rule(cls, user, action: str):
+        """The whole log is read by province-wide roles and auditors; a bureau reads an object's
+        history only on that object's page (through the object's own access rule)."""
+        return None if sees_everything(user) else models.Q(pk__in=[])
 
 
 class Notification(models.Model):

@@ -18,13 +18,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, FSMFieldMixin, Transition
 
+from . import audit
 from .errors import TransitionConflict, TransitionForbidden
-from .models import AuditLog
 
 
 def guard(message):
@@ -88,8 +87,14 @@ def unmet_guards(obj, spec: TransitionSpec) -> list[str]:
 
 
 def is_permitted(obj, spec: TransitionSpec, user) -> bool:
+    """A person with the transition's permission; or the system itself (no user) for a transition
+    declared `custom={"system": True}` (e.g. a flag whose evidence is gone)."""
     t = _transition_for(obj, spec)
-    return bool(t and user and user.is_authenticated and user.is_active and t.has_perm(obj, user))
+    if t is None:
+        return False
+    if user is None:
+        return bool(t.custom.get("system"))
+    return bool(user.is_authenticated and user.is_active and t.has_perm(obj, user))
 
 
 def available_transitions(obj, field: str, user) -> list[str]:
@@ -129,6 +134,7 @@ def fire(
     kwargs: dict | None = None,
     after_save: Callable[[], None] | None = None,
     on_commit: Iterable[Callable[[], None]] = (),
+    event: audit.AuditEvent = audit.AuditEvent.TRANSITION,
 ):
     """Fire transition `name` of the machine on `field` of `obj` as `actor`.
 
@@ -163,18 +169,16 @@ def fire(
             obj.save()
             if after_save is not None:
                 after_save()
-            AuditLog.objects.create(
-                content_type=ContentType.objects.get_for_model(model),
-                object_id=obj.pk,
-                object_repr=str(obj)[:300],
+            audit.record(
+                event,
+                obj,
+                actor=actor,
                 machine=machine or field,
                 transition=name,
                 source=current,
                 target=getattr(obj, field),
-                actor=actor,
-                actor_name=(str(actor) or actor.get_username())[:150],
-                comment=comment or "",
-                payload=payload or {},
+                comment=comment,
+                payload=payload,
             )
             for callback in on_commit:
                 transaction.on_commit(callback)
@@ -194,6 +198,4 @@ def fire(
 
 def history_for(obj):
     """The audit rows of one object, oldest first."""
-    return AuditLog.objects.filter(
-        content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
-    ).select_related("actor")
+    return audit.history_for(obj)

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from assets.choices import Sharing, SystemStatus
 from assets.models import Capability, DataResource, InformationSystem
+from core import audit
 from core.models import AuditLog, CodeSequence
 from core.sequences import reserve_codes
 from organizations.choices import RegionLevel, Role
@@ -429,7 +430,7 @@ def _write_batch(indices: range, plan: Plan, content_type, merge_targets: list[i
     # bulk_create stamped "now" (auto_now): a list should show when the demand last moved.
     Demand.objects.filter(pk__in=[d.pk for d in demands]).update(updated_at=Coalesce("stage_entered_at", "created_at"))
 
-    links, data_links, audit, system_users = [], [], [], []
+    links, data_links, rows, system_users = [], [], [], []
     Through = Demand.capabilities.through
     SystemUsers = InformationSystem.user_orgs.through
     for demand, item in zip(demands, composed, strict=True):
@@ -452,16 +453,15 @@ def _write_batch(indices: range, plan: Plan, content_type, merge_targets: list[i
                 payload = {"system": item["system"].pk}
             elif name == "merge" and demand.merged_into_id:
                 payload = {"target_demand": demand.merged_into_id}
-            audit.append(AuditLog(
-                content_type=content_type, object_id=demand.pk, object_repr=str(demand)[:300], machine="status",
-                transition=name, source=source, target=target, actor=actor, actor_name=actor_name[:150], at=at,
-                comment=comment, payload=payload,
+            rows.append(audit.entry(
+                audit.AuditEvent.SEED, demand, content_type=content_type, machine="status", transition=name,
+                source=source, target=target, actor=actor, actor_name=actor_name, at=at, comment=comment, payload=payload,
             ))
         if demand.reuse_system_id is not None:
             system_users.append(SystemUsers(informationsystem_id=demand.reuse_system_id, organization_id=demand.org_id))
     Through.objects.bulk_create(links, batch_size=5000, ignore_conflicts=True)
     DemandDataResource.objects.bulk_create(data_links, batch_size=5000, ignore_conflicts=True)
-    AuditLog.objects.bulk_create(audit, batch_size=5000)
+    audit.record_many(rows, batch_size=5000)
     SystemUsers.objects.bulk_create(system_users, batch_size=5000, ignore_conflicts=True)
     return len(demands)
 

@@ -7,6 +7,7 @@ class FlagState(models.TextChoices):
     DISMISSED = "dismissed", _("Dismissed")
     MERGED = "merged", _("Merged")
     REUSED = "reused", _("Reused")
+    STALE = "stale", _("No longer found")
 
 
 class CandidateKind(models.TextChoices):

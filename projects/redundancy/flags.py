@@ -2,15 +2,14 @@
 import logging
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assets.models import InformationSystem
+from core import workflow
+from core.audit import AuditEvent
 from core.errors import TransitionConflict, TransitionForbidden, TransitionInvalid
-from core.models import AuditLog
 from projects.demands.choices import REVIEW_STATES
 from projects.demands.models import Demand
 from projects.demands.permissions import may_provincial_review
@@ -32,21 +31,13 @@ FLAGS_PER_DEMAND = 5  # the strongest candidates above the threshold become flag
 # ---------------------------------------------------------------------------------------
 
 
-def _flag_audit(flag: RedundancyFlag, *, actor, source: str, target: str, comment: str, payload: dict) -> AuditLog:
-    """One row of the append-only log for a decision on a flag (who, when, why)."""
-    return AuditLog.objects.create(
-        content_type=ContentType.objects.get_for_model(RedundancyFlag),
-        object_id=flag.pk,
-        object_repr=str(flag)[:300],
-        machine="state",
-        transition={"dismissed": "dismiss", "merged": "merge", "reused": "reuse"}.get(target, target),
-        source=source,
-        target=target,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_name=(str(actor) if actor is not None else "")[:150],
-        comment=comment or "",
-        payload=payload,
-    )
+def _fire(flag: RedundancyFlag, name: str, *, actor, comment: str = "", payload: dict | None = None,
+          event=AuditEvent.FLAG_DECISION) -> RedundancyFlag:
+    """Every change of a flag's state goes through the doorway: one audit row each, stale copies lose."""
+    return workflow.fire(flag, field="state", name=name, actor=actor, comment=comment, event=event,
+                         kwargs={"by": actor, "comment": comment},
+                         payload={"demand": flag.demand_id, "candidate": f"{flag.candidate_kind}:{flag.candidate_id}",
+                                  "code": flag.candidate_code, "score": str(flag.score), **(payload or {})})
 
 
 def run_check(demand_or_id) -> list[RedundancyFlag]:
@@ -77,13 +68,16 @@ def run_check(demand_or_id) -> list[RedundancyFlag]:
                     demand=demand, candidate_kind=c["kind"], candidate_id=c["id"], candidate_code=c["code"][:20],
                     candidate_title=c["title"][:200], score=score, reasons=reasons,
                 )
-            elif flag.state == FlagState.PENDING:
+            elif flag.state in (FlagState.PENDING, FlagState.STALE):
+                if flag.state == FlagState.STALE:  # the evidence is back
+                    _fire(flag, "reopen", actor=None, event=AuditEvent.TRANSITION)
                 flag.score, flag.reasons = score, reasons
                 flag.candidate_code, flag.candidate_title = c["code"][:20], c["title"][:200]
                 flag.save(update_fields=["score", "reasons", "candidate_code", "candidate_title"])
-        stale = [f.pk for key, f in existing.items() if f.state == FlagState.PENDING and key not in found]
-        if stale:
-            RedundancyFlag.objects.filter(pk__in=stale, state=FlagState.PENDING).delete()
+        for key, flag in existing.items():
+            if flag.state == FlagState.PENDING and key not in found:
+                # The evidence the flag stated is gone: it no longer blocks approval, and says so in the log.
+                _fire(flag, "mark_stale", actor=None, event=AuditEvent.TRANSITION)
     return list(RedundancyFlag.objects.filter(demand=demand))
 
 
@@ -116,21 +110,17 @@ def resolve_flag(flag: RedundancyFlag, resolution: str = "dismissed", comment: s
             % {"state": demand.get_status_display()},
             state=demand.status,
         )
-    now = timezone.now()
-    with transaction.atomic():
-        # Compare-and-set: of two reviewers dismissing at once, exactly one changes the row.
-        changed = RedundancyFlag.objects.filter(pk=flag.pk, state=FlagState.PENDING).update(
-            state=FlagState.DISMISSED, resolved_by=actor, resolved_at=now, resolution_comment=comment
+    if flag.state != FlagState.PENDING:
+        raise TransitionConflict(
+            _("This flag is already resolved (%(state)s).") % {"state": flag.get_state_display()}, state=flag.state
         )
-        if not changed:
-            flag.refresh_from_db()
-            raise TransitionConflict(
-                _("This flag is already resolved (%(state)s).") % {"state": flag.get_state_display()}, state=flag.state
-            )
-        flag.refresh_from_db()
-        _flag_audit(flag, actor=actor, source=FlagState.PENDING, target=FlagState.DISMISSED, comment=comment,
-                    payload={"demand": demand.pk, "candidate": f"{flag.candidate_kind}:{flag.candidate_id}"})
-    return flag
+    try:
+        return _fire(flag, "dismiss", actor=actor, comment=comment)
+    except TransitionConflict:
+        current = type(flag)._default_manager.get(pk=flag.pk)
+        raise TransitionConflict(
+            _("This flag is already resolved (%(state)s).") % {"state": current.get_state_display()}, state=current.state
+        ) from None
 
 
 def related_keys(kind: str, candidate_id: int) -> set[tuple[str, int]]:
@@ -160,18 +150,11 @@ def resolve_for_redirect(demand: Demand, *, kind: str, candidate_id: int, state:
     q = Q(pk__in=[])
     for k, pk in keys:
         q |= Q(candidate_kind=k, candidate_id=pk)
-    now = timezone.now()
+    name = {FlagState.MERGED: "merge", FlagState.REUSED: "reuse"}[state]
     resolved = 0
-    for flag in RedundancyFlag.objects.filter(q, demand=demand, state=FlagState.PENDING):
-        changed = RedundancyFlag.objects.filter(pk=flag.pk, state=FlagState.PENDING).update(
-            state=state, resolved_by=actor, resolved_at=now, resolution_comment=comment or ""
-        )
-        if changed:
-            resolved += 1
-            flag.state = state
-            _flag_audit(flag, actor=actor, source=FlagState.PENDING, target=state, comment=comment,
-                        payload={"demand": demand.pk, "candidate": f"{flag.candidate_kind}:{flag.candidate_id}",
-                                 "target": f"{kind}:{candidate_id}"})
+    for flag in RedundancyFlag.objects.filter(q, demand=demand, state=FlagState.PENDING).select_related("demand"):
+        _fire(flag, name, actor=actor, comment=comment, payload={"target": f"{kind}:{candidate_id}"})
+        resolved += 1
     return resolved
 
 

@@ -6,10 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.selectors import RestrictedManager
 from projects.demands.models import Demand
-from projects.redundancy.choices import CandidateKind, FlagState
+from projects.redundancy.choices import CandidateKind
+from projects.redundancy.workflows import FlagWorkflow
 
 
-class RedundancyFlag(models.Model):
+class RedundancyFlag(FlagWorkflow, models.Model):
     """A candidate the demand may duplicate, scored at or above the flag threshold, until resolved."""
 
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="flags", verbose_name=_("demand"))
@@ -19,7 +20,6 @@ class RedundancyFlag(models.Model):
     candidate_title = models.CharField(_("candidate"), max_length=200)
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=4)
     reasons = models.JSONField(_("reasons"), default=list)
-    state = models.CharField(_("state"), max_length=10, choices=FlagState.choices, default=FlagState.PENDING, db_index=True)
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolution_comment = models.TextField(_("resolution"), blank=True)
@@ -37,7 +37,10 @@ class RedundancyFlag(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.demand_id} ~ {self.candidate_kind}:{self.candidate_code or self.candidate_id} ({self.score})"
+        return _("%(kind)s %(code)s possibly duplicated %(score)s%%") % {
+            "kind": CandidateKind(self.candidate_kind).label, "code": self.candidate_code or self.candidate_id,
+            "score": round(float(self.score) * 100),
+        }
 
 
 class RedundancyIndexChange(models.Model):

@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from assets.choices import SystemStatus
 from core.errors import TransitionConflict, TransitionForbidden, TransitionInvalid
 from core.models import AuditLog
+from core.workflow import history_for
 from projects import ports
 from projects.demands.choices import DemandStatus as S
 from projects.demands.services import demand_transition
@@ -63,7 +64,7 @@ def test_a_draft_saved_or_a_demand_withdrawn_is_not_checked(users):
     assert RedundancyFlag.objects.count() == 0
 
 
-def test_a_check_keeps_resolved_flags_and_drops_pending_ones_whose_evidence_is_gone(users):
+def test_a_check_keeps_resolved_flags_and_marks_pending_ones_whose_evidence_is_gone_stale(users):
     parking = make_system(*PARKING_SYSTEM, PARKING_CAPS)
     twin = make_system("吉林市智慧停车平台", "泊位实时查询、停车诱导和无感支付", PARKING_CAPS, owner="220200-zwj")
     demand = to_provincial_review(make_demand(*PARKING_DEMAND), users)
@@ -75,7 +76,10 @@ def test_a_check_keeps_resolved_flags_and_drops_pending_ones_whose_evidence_is_g
     retire_system(twin)
     retire_system(parking)
     run_check(demand)
-    assert flag_rows(demand) == [("system", parking.pk, "dismissed")]
+    assert flag_rows(demand) == [("system", parking.pk, "dismissed"), ("system", twin.pk, "stale")]
+    stale = RedundancyFlag.objects.get(candidate_id=twin.pk)
+    assert [(r.transition, r.source, r.target, r.actor_id) for r in history_for(stale)] == [("mark_stale", "pending", "stale", None)]
+    assert not demand.has_pending_flags()
 
 
 def test_at_most_five_flags_the_strongest(users):
