@@ -55,3 +55,14 @@ class HardwareStatus(models.TextChoices):
     DELIVERED = "delivered", _("Delivered")
     IN_SERVICE = "in_service", _("In service")
     RETIRED = "retired", _("Retired")
+
+
+# What happened to a catalogue entry, as its history and the audit log read it.
+HISTORY_LABELS = {
+    "create": _("Created"),
+    "update": _("Changed"),
+    "import": _("Imported"),
+    "add_user": _("User organization added"),
+    "go_live": _("Went live"),
+    "retire": _("Retired"),
+}

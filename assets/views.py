@@ -15,12 +15,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core import panels
 
 from . import selectors, services
+from .choices import HISTORY_LABELS
 from .filters import DataResourceFilter, HardwareFilter, SystemFilter
 from .forms import DataResourceForm, HardwareForm, ImportForm, SystemForm
 from .importing import (
@@ -43,15 +43,6 @@ from .permissions import may_change_data_resource, may_change_hardware, may_chan
 from .resources import RESOURCES
 
 PAGE_SIZE = 30
-
-HISTORY_LABELS = {
-    "create": _("Created"),
-    "update": _("Changed"),
-    "import": _("Imported"),
-    "add_user": _("User organization added"),
-    "go_live": _("Went live"),
-    "retire": _("Retired"),
-}
 
 LIST_URLS = {"systems": "assets:system_list", "data-resources": "assets:data_resource_list", "hardware": "assets:hardware_list"}
 FILTERS = {"systems": SystemFilter, "data-resources": DataResourceFilter, "hardware": HardwareFilter}

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from organizations.choices import Role
 
+from . import audit
 from .models import AuditLog, Notification
 
 
@@ -30,7 +31,7 @@ def audit_log(request):
     """Every transition of every machine, newest first: auditors and administrators only."""
     if not (request.user.is_superuser or request.user.role == Role.AUDITOR):
         raise PermissionDenied
-    qs = AuditLog.objects.select_related("content_type").order_by("-at", "-pk")
+    qs = AuditLog.objects.restrict(request.user).select_related("content_type").order_by("-at", "-pk")
     machine = request.GET.get("machine")
     if machine:
         qs = qs.filter(machine=machine)
@@ -38,7 +39,9 @@ def audit_log(request):
     if q:
         qs = qs.filter(object_repr__icontains=q) | qs.filter(actor_name__icontains=q)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "core/audit_log.html", {"page": page, "q": q, "machine": machine})
+    rows = [(row, audit.describe(row)) for row in page.object_list]
+    return render(request, "core/audit_log.html", {"page": page, "rows": rows, "q": q, "machine": machine,
+                                                   "machines": audit.machine_choices()})
 
 
 @login_required

@@ -5,8 +5,9 @@ from django.db.models import Q, QuerySet
 
 from .choices import PROVINCE_WIDE_ROLES, Role
 
-READ_ONLY_ROLES = (Role.AUDITOR,)
 from .models import Organization, Region
+
+READ_ONLY_ROLES = (Role.AUDITOR,)
 
 
 def sees_everything(user) -> bool:

@@ -9,7 +9,7 @@ class ProjectsConfig(AppConfig):
     def ready(self):
         from assets.signals import catalogue_changed
 
-        from . import ports
+        from . import audit_vocabulary, ports
         from .delivery import panels as delivery_panels
         from .demands import panels as demand_panels
         from .redundancy import feed, flags, tasks
@@ -21,4 +21,5 @@ class ProjectsConfig(AppConfig):
         ports.demand_submitted.connect(tasks.schedule_check, dispatch_uid="redundancy-schedule-check")
         ports.demand_redirected.connect(flags.resolve_for_redirect, dispatch_uid="redundancy-resolve-redirect")
         demand_panels.register()
+        audit_vocabulary.register()
         delivery_panels.register()
