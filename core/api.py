@@ -22,6 +22,8 @@ def exception_handler(exc, context):
     """Workflow errors become 400/403/409 with a message in the user's language."""
     if isinstance(exc, WorkflowError):
         body = {"detail": str(exc.message)}
+        if exc.code:
+            body["code"] = exc.code
         if exc.state is not None:
             body["status"] = exc.state
         if exc.guards:
