@@ -1,4 +1,3 @@
-from datetime import timedelta
 from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -7,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import DateRangeValidator, add_days
 from core.models import TimeStampedModel
 
 from .choices import BuildMode, HardwareKind, HardwareLocation, HardwareStatus, Opening, Sharing, SystemStatus, UpdateFrequency
@@ -63,7 +63,7 @@ class InformationSystem(TimeStampedModel):
     security_level = models.PositiveSmallIntegerField(
         _("classified-protection level"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    last_assessment = models.DateField(_("last assessment"), null=True, blank=True)
+    last_assessment = models.DateField(_("last assessment"), null=True, blank=True, validators=[DateRangeValidator(past_only=True)])
 
     class Meta:
         ordering = ["code"]
@@ -92,12 +92,16 @@ class InformationSystem(TimeStampedModel):
 
     @property
     def assessment_due(self):
-        """The date the next classified-protection assessment is due, or None."""
+        """The date the next classified-protection assessment is due, or None.
+
+        Never raises, whatever the row holds (a date near date.max saved before the range check
+        existed, a level outside 1–5): the catalogue pages of every user depend on it.
+        """
         if not self.security_level:
             return None
         if not self.last_assessment:
             return timezone.localdate()
-        return self.last_assessment + timedelta(days=ASSESSMENT_INTERVAL_DAYS[self.security_level])
+        return add_days(self.last_assessment, ASSESSMENT_INTERVAL_DAYS.get(self.security_level, 730))
 
     @property
     def is_assessment_overdue(self) -> bool:
@@ -159,7 +163,7 @@ class HardwareItem(TimeStampedModel):
     unit_cost = models.DecimalField(_("unit cost (CNY)"), validators=[MinValueValidator(Decimal("0"))], **MONEY)
     location = models.CharField(_("location"), max_length=20, choices=HardwareLocation.choices, default=HardwareLocation.PROVINCIAL_CLOUD)
     supplier = models.CharField(_("supplier"), max_length=200, blank=True)
-    warranty_end = models.DateField(_("warranty end"), null=True, blank=True)
+    warranty_end = models.DateField(_("warranty end"), null=True, blank=True, validators=[DateRangeValidator()])
     status = models.CharField(_("status"), max_length=20, choices=HardwareStatus.choices, default=HardwareStatus.PLANNED)
 
     class Meta:
