@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -186,3 +187,29 @@ class HardwareItem(TimeStampedModel):
     @property
     def total_cost(self) -> Decimal:
         return self.unit_cost * self.quantity
+
+
+class ImportPreview(models.Model):
+    """A previewed catalogue import waiting for its confirmation: confirmed at most once.
+
+    The confirm locks this row (`select_for_update`) for the whole import, so that two
+    simultaneous confirms of one preview (a double click, two tabs, two web processes)
+    import once: the second waits, then finds `done_at` set and reports the first's result.
+    """
+
+    token = models.CharField(_("token"), max_length=32, unique=True)
+    kind = models.CharField(_("kind"), max_length=20)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user"))
+    filename = models.CharField(_("file name"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    done_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    new = models.PositiveIntegerField(_("added"), default=0)
+    updated = models.PositiveIntegerField(_("changed"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+
+    class Meta:
+        verbose_name = _("import preview")
+        verbose_name_plural = _("import previews")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.filename} ({self.token})"
