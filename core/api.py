@@ -2,7 +2,8 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
-from rest_framework import status
+from django.utils.translation import gettext_lazy as _lazy
+from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -56,3 +57,26 @@ class Forbidden403(APIException):
         from django.utils.translation import gettext
 
         super().__init__(gettext("You are not permitted to do this."))
+
+
+# The range of a BigAutoField id; a larger number cannot be a row (and overflows the query).
+MAX_ID = 2**63 - 1
+
+
+class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """DRF's field, refusing ids that are not positive 64-bit integers with 400 (never 500)."""
+
+    default_error_messages = {
+        **serializers.PrimaryKeyRelatedField.default_error_messages,
+        "out_of_range": _lazy("“%(value)s” is not a valid id: ids are whole numbers from 1 to 9223372036854775807."),
+    }
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            try:
+                number = int(str(data).strip())
+            except (TypeError, ValueError):
+                number = None
+            if number is not None and not (1 <= number <= MAX_ID):
+                self.fail("out_of_range", value=str(data)[:30])
+        return super().to_internal_value(data)
