@@ -88,9 +88,9 @@ class SystemSerializer(serializers.ModelSerializer):
     user_orgs = PrimaryKeyRelatedField(many=True, queryset=Organization.objects.all(), required=False)
     yearly_ops_cost = serializers.DecimalField(required=False, min_value=0, **MONEY)
     level = serializers.CharField(read_only=True)
-    assessment_due = serializers.DateField(read_only=True)
+    assessment_due = serializers.DateField(read_only=True, allow_null=True)
     assessment_overdue = serializers.BooleanField(source="is_assessment_overdue", read_only=True)
-    project = PrimaryKeyRelatedField(read_only=True)
+    project = PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = InformationSystem
@@ -133,7 +133,7 @@ class SystemViewSet(CatalogueWriteMixin, viewsets.ReadOnlyModelViewSet):
 
 class HardwareSerializer(serializers.ModelSerializer):
     serializer_related_field = PrimaryKeyRelatedField  # `project`, `system`: out-of-range ids answer 400
-    system_code = serializers.CharField(source="system.code", read_only=True, default=None)
+    system_code = serializers.CharField(source="system.code", read_only=True, default=None, allow_null=True)
     unit_cost = serializers.DecimalField(min_value=0, **MONEY)
     total_cost = serializers.DecimalField(read_only=True, max_digits=18, decimal_places=2)
 

@@ -80,3 +80,45 @@ class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
             if number is not None and not (1 <= number <= MAX_ID):
                 self.fail("out_of_range", value=str(data)[:30])
         return super().to_internal_value(data)
+
+
+ERROR_RESPONSES = {
+    "400": "The request is invalid: field errors by field name, or `detail`.",
+    "401": "Not signed in.",
+    "403": "Signed in, but not permitted.",
+    "404": "Not found, or not visible to the caller.",
+    "409": "Not possible in the current state, lost to a concurrent change, or the record changed since it was loaded.",
+}
+
+
+def document_error_responses(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every operation documents the errors core/api.py answers.
+
+    One `Error` component (`detail`, and `status`/`guards`/`code` where the doorway adds them);
+    400 on writes only, 404 on operations with a path parameter, 409 on writes.
+    """
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault("Error", {
+        "type": "object",
+        "properties": {
+            "detail": {"type": "string"},
+            "status": {"type": "string", "description": "The current state, after a refused transition."},
+            "guards": {"type": "array", "items": {"type": "string"}},
+            "code": {"type": "string"},
+        },
+        "additionalProperties": True,
+    })
+    ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            responses = operation.setdefault("responses", {})
+            wanted = ["401", "403"]
+            if "{" in path:
+                wanted.append("404")
+            if method != "get":
+                wanted += ["400", "409"]
+            for code in wanted:
+                responses.setdefault(code, {"description": ERROR_RESPONSES[code], **ref})
+    return result

@@ -190,6 +190,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Demands, reviews, projects, budgets and the catalogue of a provincial digital construction pipeline.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.document_error_responses",  # 400/401/403/404/409 on every operation
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
