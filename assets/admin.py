@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Capability, DataResource, HardwareItem, InformationSystem
+from .models import Capability, DataResource, HardwareItem, ImportPreview, InformationSystem
 
 
 @admin.register(Capability)
@@ -34,3 +34,18 @@ class HardwareItemAdmin(admin.ModelAdmin):
     list_filter = ["kind", "location", "status"]
     search_fields = ["name", "supplier"]
     raw_id_fields = ["project", "system"]
+
+
+@admin.register(ImportPreview)
+class ImportPreviewAdmin(admin.ModelAdmin):
+    """Written by the import pages only: shown read-only."""
+
+    list_display = ["created_at", "kind", "filename", "user", "done_at", "new", "updated", "unchanged"]
+    list_filter = ["kind"]
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

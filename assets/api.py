@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.routers import SimpleRouter
 
+from core.api import PrimaryKeyRelatedField
 from organizations.models import Organization
 
 from . import selectors, services
@@ -72,16 +73,24 @@ class CatalogueWriteMixin(mixins.CreateModelMixin, mixins.UpdateModelMixin):
 # ---------------------------------------------------------------- systems
 
 
+DESCRIPTION_MAX = 5000  # the same limit as the forms (assets/forms.py)
+
+
+def _description():
+    return serializers.CharField(required=False, allow_blank=True, max_length=DESCRIPTION_MAX)
+
+
 class SystemSerializer(serializers.ModelSerializer):
-    owner_org = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), required=False,
+    description = _description()
+    owner_org = PrimaryKeyRelatedField(queryset=Organization.objects.all(), required=False,
                                                    help_text=_("Defaults to the caller's organization."))
     capabilities = serializers.SlugRelatedField(many=True, slug_field="code", queryset=Capability.objects.all(), required=False)
-    user_orgs = serializers.PrimaryKeyRelatedField(many=True, queryset=Organization.objects.all(), required=False)
+    user_orgs = PrimaryKeyRelatedField(many=True, queryset=Organization.objects.all(), required=False)
     yearly_ops_cost = serializers.DecimalField(required=False, min_value=0, **MONEY)
     level = serializers.CharField(read_only=True)
-    assessment_due = serializers.DateField(read_only=True)
+    assessment_due = serializers.DateField(read_only=True, allow_null=True)
     assessment_overdue = serializers.BooleanField(source="is_assessment_overdue", read_only=True)
-    project = serializers.PrimaryKeyRelatedField(read_only=True)
+    project = PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = InformationSystem
@@ -123,7 +132,8 @@ class SystemViewSet(CatalogueWriteMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class HardwareSerializer(serializers.ModelSerializer):
-    system_code = serializers.CharField(source="system.code", read_only=True, default=None)
+    serializer_related_field = PrimaryKeyRelatedField  # `project`, `system`: out-of-range ids answer 400
+    system_code = serializers.CharField(source="system.code", read_only=True, default=None, allow_null=True)
     unit_cost = serializers.DecimalField(min_value=0, **MONEY)
     total_cost = serializers.DecimalField(read_only=True, max_digits=18, decimal_places=2)
 
@@ -155,7 +165,8 @@ class HardwareViewSet(CatalogueWriteMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class DataResourceSerializer(serializers.ModelSerializer):
-    owner_org = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), required=False,
+    description = _description()
+    owner_org = PrimaryKeyRelatedField(queryset=Organization.objects.all(), required=False,
                                                    help_text=_("Defaults to the caller's organization."))
 
     class Meta:

@@ -32,7 +32,15 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+DESCRIPTION_MAX = 5000
+
+
+def description_field():
+    return forms.CharField(label=_("description"), required=False, max_length=DESCRIPTION_MAX, widget=forms.Textarea(attrs={"rows": 4}))
+
+
 class SystemForm(forms.ModelForm):
+    description = description_field()
     owner_org = OrgChoiceField(queryset=Organization.objects.none(), label=_("Owner"))
     capabilities = CapabilityMultipleChoiceField(
         queryset=Capability.objects.order_by("sort_order", "code"), to_field_name="code", required=False, widget=forms.CheckboxSelectMultiple,
@@ -69,6 +77,7 @@ class SystemForm(forms.ModelForm):
 
 
 class DataResourceForm(forms.ModelForm):
+    description = description_field()
     owner_org = OrgChoiceField(queryset=Organization.objects.none(), label=_("Owner"))
 
     class Meta:

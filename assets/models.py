@@ -1,6 +1,6 @@
-from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import DateRangeValidator, add_days
 from core.models import TimeStampedModel
 from organizations.selectors import RestrictedManager, org_scope_q
 
@@ -65,7 +66,7 @@ class InformationSystem(TimeStampedModel):
     security_level = models.PositiveSmallIntegerField(
         _("classified-protection level"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    last_assessment = models.DateField(_("last assessment"), null=True, blank=True)
+    last_assessment = models.DateField(_("last assessment"), null=True, blank=True, validators=[DateRangeValidator(past_only=True)])
 
     class Meta:
         ordering = ["code"]
@@ -94,12 +95,16 @@ class InformationSystem(TimeStampedModel):
 
     @property
     def assessment_due(self):
-        """The date the next classified-protection assessment is due, or None."""
+        """The date the next classified-protection assessment is due, or None.
+
+        Never raises, whatever the row holds (a date near date.max saved before the range check
+        existed, a level outside 1–5): the catalogue pages of every user depend on it.
+        """
         if not self.security_level:
             return None
         if not self.last_assessment:
             return timezone.localdate()
-        return self.last_assessment + timedelta(days=ASSESSMENT_INTERVAL_DAYS[self.security_level])
+        return add_days(self.last_assessment, ASSESSMENT_INTERVAL_DAYS.get(self.security_level, 730))
 
     @property
     def is_assessment_overdue(self) -> bool:
@@ -161,7 +166,7 @@ class HardwareItem(TimeStampedModel):
     unit_cost = models.DecimalField(_("unit cost (CNY)"), validators=[MinValueValidator(Decimal("0"))], **MONEY)
     location = models.CharField(_("location"), max_length=20, choices=HardwareLocation.choices, default=HardwareLocation.PROVINCIAL_CLOUD)
     supplier = models.CharField(_("supplier"), max_length=200, blank=True)
-    warranty_end = models.DateField(_("warranty end"), null=True, blank=True)
+    warranty_end = models.DateField(_("warranty end"), null=True, blank=True, validators=[DateRangeValidator()])
     status = models.CharField(_("status"), max_length=20, choices=HardwareStatus.choices, default=HardwareStatus.PLANNED)
 
     objects = RestrictedManager()
@@ -197,3 +202,29 @@ class HardwareItem(TimeStampedModel):
     @property
     def total_cost(self) -> Decimal:
         return self.unit_cost * self.quantity
+
+
+class ImportPreview(models.Model):
+    """A previewed catalogue import waiting for its confirmation: confirmed at most once.
+
+    The confirm locks this row (`select_for_update`) for the whole import, so that two
+    simultaneous confirms of one preview (a double click, two tabs, two web processes)
+    import once: the second waits, then finds `done_at` set and reports the first's result.
+    """
+
+    token = models.CharField(_("token"), max_length=32, unique=True)
+    kind = models.CharField(_("kind"), max_length=20)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user"))
+    filename = models.CharField(_("file name"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    done_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    new = models.PositiveIntegerField(_("added"), default=0)
+    updated = models.PositiveIntegerField(_("changed"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+
+    class Meta:
+        verbose_name = _("import preview")
+        verbose_name_plural = _("import previews")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.filename} ({self.token})"

@@ -34,6 +34,7 @@ from import_export import fields, resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
 
 from core import audit
+from core.dates import validate_date_range
 from core.sequences import reserve_codes
 from organizations.models import Organization
 
@@ -198,10 +199,21 @@ class IntWidget(ColumnWidget):
 class DateWidget(ColumnWidget):
     FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
 
-    def __init__(self):
+    def __init__(self, past_only: bool = False):
         super().__init__(coerce_to_string=False)
+        self.past_only = past_only
 
     def clean(self, value, row=None, **kwargs):
+        parsed = self.parse(value)
+        if parsed is not None:
+            try:
+                validate_date_range(parsed, past_only=self.past_only)
+            except ValidationError as exc:
+                raise CellError(gettext("Column “%(column)s”: “%(value)s” is out of range. %(rule)s") % {
+                    "column": self.column_label, "value": force_str(value), "rule": exc.messages[0]})
+        return parsed
+
+    def parse(self, value):
         if self.is_empty(value):
             return None
         if isinstance(value, datetime):
@@ -732,7 +744,7 @@ class SystemResource(CatalogueResource):
     url = fields.Field(attribute="url", column_name="url", widget=TextWidget(max_length=200))
     yearly_ops_cost = fields.Field(attribute="yearly_ops_cost", column_name="yearly_ops_cost", widget=MoneyWidget(default=Decimal("0")))
     security_level = fields.Field(attribute="security_level", column_name="security_level", widget=IntWidget(minimum=1, maximum=5))
-    last_assessment = fields.Field(attribute="last_assessment", column_name="last_assessment", widget=DateWidget())
+    last_assessment = fields.Field(attribute="last_assessment", column_name="last_assessment", widget=DateWidget(past_only=True))
 
     class Meta(CatalogueResource.Meta):
         model = InformationSystem

@@ -10,10 +10,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import DecimalField, ExpressionWrapper, F, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -38,7 +41,7 @@ from .importing import (
     template_book,
     tmp_storage,
 )
-from .models import Capability, DataResource, HardwareItem, InformationSystem
+from .models import Capability, DataResource, HardwareItem, ImportPreview, InformationSystem
 from .permissions import may_change_data_resource, may_change_hardware, may_change_system, may_edit_catalogue
 from .resources import RESOURCES
 
@@ -293,10 +296,6 @@ def _kind_or_404(kind: str) -> str:
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
-def _session_key(token: str) -> str:
-    return f"catalogue_import:{token}"
-
-
 @login_required
 def import_upload(request, kind: str):
     """Upload a file and see what it would create and change (nothing is saved yet)."""
@@ -314,7 +313,7 @@ def import_upload(request, kind: str):
             storage = tmp_storage()
             storage.save(table_bytes(report.table))
             token = storage.name
-            request.session[_session_key(token)] = {"kind": kind, "filename": upload.name}
+            ImportPreview.objects.create(token=token, kind=kind, user=request.user, filename=upload.name[:255])
     return _import_page(request, kind, form, report, token)
 
 
@@ -333,24 +332,39 @@ def import_confirm(request, kind: str):
     if not may_edit_catalogue(request.user):
         raise PermissionDenied
     token = request.POST.get("token", "")
-    meta = request.session.get(_session_key(token)) if TOKEN.match(token) else None
-    if not meta or meta.get("kind") != kind:
-        messages.error(request, gettext("This preview has expired. Upload the file again."))
-        return redirect("assets:import", kind=kind)
-    storage = tmp_storage(token)
-    try:
-        table = table_from_bytes(storage.read())
-    except (OSError, ValueError, KeyError):
-        request.session.pop(_session_key(token), None)
-        messages.error(request, gettext("This preview has expired. Upload the file again."))
-        return redirect("assets:import", kind=kind)
-    report = import_table(kind, request.user, table, meta["filename"], commit=True)
-    if not report.ok:
-        return _import_page(request, kind, ImportForm(), report, None, status=400)
-    storage.remove()
-    request.session.pop(_session_key(token), None)
+    expired = gettext("This preview has expired. Upload the file again.")
+    # The preview row is locked for the whole import: a second confirm of the same preview
+    # (double click, another tab or process) waits here, then finds it done.
+    with transaction.atomic():
+        preview = (ImportPreview.objects.select_for_update().filter(token=token, kind=kind, user=request.user).first()
+                   if TOKEN.match(token) else None)
+        if preview is None:
+            messages.error(request, expired)
+            return redirect("assets:import", kind=kind)
+        if preview.done_at is not None:
+            messages.warning(request, format_html(
+                '{} <a href="{}" data-testid="import-result">{}</a>',
+                gettext("This import was already done (%(file)s: %(new)d added, %(updated)d changed, %(unchanged)d unchanged).") % {
+                    "file": preview.filename, "new": preview.new, "updated": preview.updated, "unchanged": preview.unchanged},
+                reverse(LIST_URLS[kind]), gettext("See the result"),
+            ))
+            return redirect("assets:import", kind=kind)
+        storage = tmp_storage(token)
+        try:
+            table = table_from_bytes(storage.read())
+        except (OSError, ValueError, KeyError):
+            preview.delete()
+            messages.error(request, expired)
+            return redirect("assets:import", kind=kind)
+        report = import_table(kind, request.user, table, preview.filename, commit=True)
+        if not report.ok:
+            return _import_page(request, kind, ImportForm(), report, None, status=400)
+        preview.done_at = timezone.now()
+        preview.new, preview.updated, preview.unchanged = report.new, report.updated, report.unchanged
+        preview.save(update_fields=["done_at", "new", "updated", "unchanged"])
+        transaction.on_commit(storage.remove)
     messages.success(request, gettext("Imported %(file)s: %(new)d added, %(updated)d changed, %(unchanged)d unchanged.") % {
-        "file": meta["filename"], "new": report.new, "updated": report.updated, "unchanged": report.unchanged})
+        "file": preview.filename, "new": report.new, "updated": report.updated, "unchanged": report.unchanged})
     return redirect(LIST_URLS[kind])
 
 

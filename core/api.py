@@ -2,7 +2,8 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
-from rest_framework import status
+from django.utils.translation import gettext_lazy as _lazy
+from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -22,6 +23,8 @@ def exception_handler(exc, context):
     """Workflow errors become 400/403/409 with a message in the user's language."""
     if isinstance(exc, WorkflowError):
         body = {"detail": str(exc.message)}
+        if exc.code:
+            body["code"] = exc.code
         if exc.state is not None:
             body["status"] = exc.state
         if exc.guards:
@@ -54,3 +57,68 @@ class Forbidden403(APIException):
         from django.utils.translation import gettext
 
         super().__init__(gettext("You are not permitted to do this."))
+
+
+# The range of a BigAutoField id; a larger number cannot be a row (and overflows the query).
+MAX_ID = 2**63 - 1
+
+
+class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """DRF's field, refusing ids that are not positive 64-bit integers with 400 (never 500)."""
+
+    default_error_messages = {
+        **serializers.PrimaryKeyRelatedField.default_error_messages,
+        "out_of_range": _lazy("“%(value)s” is not a valid id: ids are whole numbers from 1 to 9223372036854775807."),
+    }
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            try:
+                number = int(str(data).strip())
+            except (TypeError, ValueError):
+                number = None
+            if number is not None and not (1 <= number <= MAX_ID):
+                self.fail("out_of_range", value=str(data)[:30])
+        return super().to_internal_value(data)
+
+
+ERROR_RESPONSES = {
+    "400": "The request is invalid: field errors by field name, or `detail`.",
+    "401": "Not signed in.",
+    "403": "Signed in, but not permitted.",
+    "404": "Not found, or not visible to the caller.",
+    "409": "Not possible in the current state, lost to a concurrent change, or the record changed since it was loaded.",
+}
+
+
+def document_error_responses(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every operation documents the errors core/api.py answers.
+
+    One `Error` component (`detail`, and `status`/`guards`/`code` where the doorway adds them);
+    400 on writes only, 404 on operations with a path parameter, 409 on writes.
+    """
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault("Error", {
+        "type": "object",
+        "properties": {
+            "detail": {"type": "string"},
+            "status": {"type": "string", "description": "The current state, after a refused transition."},
+            "guards": {"type": "array", "items": {"type": "string"}},
+            "code": {"type": "string"},
+        },
+        "additionalProperties": True,
+    })
+    ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            responses = operation.setdefault("responses", {})
+            wanted = ["401", "403"]
+            if "{" in path:
+                wanted.append("404")
+            if method != "get":
+                wanted += ["400", "409"]
+            for code in wanted:
+                responses.setdefault(code, {"description": ERROR_RESPONSES[code], **ref})
+    return result

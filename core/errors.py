@@ -5,6 +5,7 @@ class WorkflowError(Exception):
     """Base of the doorway's errors. `message` is already in the user's language."""
 
     status_code = 400
+    code: str | None = None  # a stable machine-readable code in the API body, where one helps clients
 
     def __init__(self, message, *, state: str | None = None, field_errors: dict | None = None, guards=()):
         super().__init__(str(message))
@@ -30,3 +31,15 @@ class TransitionInvalid(WorkflowError):
     """The request itself is wrong: a missing comment, a bad target (400)."""
 
     status_code = 400
+
+
+class StaleEdit(WorkflowError):
+    """The record changed since the user loaded it: the edit is refused, never overwrites (409)."""
+
+    status_code = 409
+    code = "stale_edit"
+
+    def __init__(self, message=None, **kwargs):
+        from django.utils.translation import gettext_lazy
+
+        super().__init__(message or gettext_lazy("This record was changed by someone else. Reload it and edit again."), **kwargs)

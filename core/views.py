@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from organizations.choices import Role
 
 from . import audit
+from .http import safe_next
 from .models import AuditLog, Notification
 
 
@@ -58,7 +59,7 @@ def notification_read(request, pk: int):
     if note.read_at is None:
         note.read_at = timezone.now()
         note.save(update_fields=["read_at"])
-    return redirect(note.url or "core:notifications")
+    return redirect(safe_next(request, "core:notifications", url=note.url))
 
 
 @login_required

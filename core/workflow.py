@@ -2,7 +2,9 @@
 
 `fire()` checks that the transition exists from the current state, that the actor is
 permitted, that the guards hold; fires the django-fsm transition; saves inside
-`transaction.atomic()` (a stale copy loses with `ConcurrentTransition`); writes exactly one
+`transaction.atomic()` (a stale copy loses with `ConcurrentTransition`), saving only the state
+field and the fields the transition body changed (`update_fields`), so that a concurrent edit of
+other fields survives; writes exactly one
 append-only audit row; and registers side effects with `transaction.on_commit`, so that
 nothing outside the database happens for a transition that rolls back.
 
@@ -15,10 +17,11 @@ so that a refused transition says which rule stopped it, in the user's language.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, FSMFieldMixin, Transition
 
@@ -117,6 +120,45 @@ def blocked_transitions(obj, field: str, user) -> dict[str, list[str]]:
     return blocked
 
 
+def reload(obj) -> None:
+    """Load `obj`'s saved values into it again, without `refresh_from_db()`.
+
+    django-fsm-2 4.2.4's `refresh_from_db()` switches the protected flag of the state
+    field off and on for the whole process, so a concurrent request in another thread can
+    meet "Direct status modification is not allowed". A fresh query into a new instance,
+    copied into `obj.__dict__`, touches no shared state. Cached relations whose key
+    changed are dropped, as `refresh_from_db()` would.
+    """
+    fresh = type(obj)._base_manager.db_manager(obj._state.db).get(pk=obj.pk)
+    for f in obj._meta.concrete_fields:
+        new = fresh.__dict__.get(f.attname)
+        if f.is_relation and obj.__dict__.get(f.attname) != new and f.is_cached(obj):
+            f.delete_cached_value(obj)
+        obj.__dict__[f.attname] = new
+    obj._state.adding = False
+    if hasattr(obj, "_update_initial_state"):  # ConcurrentTransitionMixin: the state the next save expects
+        obj._update_initial_state()
+
+
+def _snapshot(obj) -> dict:
+    """The concrete field values of `obj` now (copies of mutable JSON values)."""
+    return {
+        f.attname: copy.deepcopy(f.value_from_object(obj)) if isinstance(f, models.JSONField) else f.value_from_object(obj)
+        for f in obj._meta.concrete_fields
+        if not f.primary_key
+    }
+
+
+def _changed_fields(obj, before: dict, field: str) -> list[str]:
+    """The state field, every field the transition body changed, and `updated_at` if any."""
+    after = _snapshot(obj)
+    changed = [name for name, value in after.items() if before[name] != value]
+    names = [obj._meta.get_field(field).attname, *changed]
+    if any(f.name == "updated_at" for f in obj._meta.concrete_fields):
+        names.append("updated_at")
+    return list(dict.fromkeys(names))
+
+
 def state_label(obj, field: str) -> str:
     """The current state of `field` in the user's language."""
     return str(getattr(obj, f"get_{field}_display")())
@@ -163,10 +205,13 @@ def fire(
             guards=guards,
         )
 
+    before = _snapshot(obj)
     try:
         with transaction.atomic():
             getattr(obj, spec.method)(**(kwargs or {}))
-            obj.save()
+            # Only what the transition changed: a concurrent edit of other fields, committed
+            # since `obj` was loaded, must not be overwritten by this copy's stale values.
+            obj.save(update_fields=_changed_fields(obj, before, field))
             if after_save is not None:
                 after_save()
             audit.record(
@@ -183,7 +228,7 @@ def fire(
             for callback in on_commit:
                 transaction.on_commit(callback)
     except ConcurrentTransition:
-        obj.refresh_from_db()
+        reload(obj)
         raise TransitionConflict(
             _("Someone else changed this record first: it is now in state “%(state)s”. Reload and try again.")
             % {"state": state_label(obj, field)},
@@ -191,7 +236,7 @@ def fire(
         ) from None
     except BaseException:
         # The database rolled back; do not leave the caller holding the in-memory new state.
-        obj.refresh_from_db()
+        reload(obj)
         raise
     return obj
 

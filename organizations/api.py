@@ -15,7 +15,7 @@ from .selectors import visible_orgs
 class OrganizationSerializer(serializers.ModelSerializer):
     region = serializers.SerializerMethodField()
     region_code = serializers.CharField(source="region.code", read_only=True)
-    city = serializers.PrimaryKeyRelatedField(read_only=True)
+    city = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Organization

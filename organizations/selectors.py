@@ -4,7 +4,6 @@ from django.db import models
 from django.db.models import Q, QuerySet
 
 from .choices import PROVINCE_WIDE_ROLES, Role
-
 from .models import Organization, Region
 
 READ_ONLY_ROLES = (Role.AUDITOR,)

@@ -229,7 +229,7 @@ def build(index: int, scenario: tuple, project: Project | None, source: DemandSo
     planned_start = today - timedelta(days=300 + 7 * (index % 20))
     planned_end = today - timedelta(days=30) if options.get("late") else planned_start + timedelta(days=540)
     services.update_project(project, users["prov_approver"], manager=users["pm"], planned_start=planned_start, planned_end=planned_end)
-    project.refresh_from_db()
+    workflow.reload(project)
     drive(project, {"hardware": hardware, "funding": funding, "development": development, "operations": operations}, users,
           rework=options.get("rework", False))
     actual = {}

@@ -270,7 +270,7 @@ def update_project(project: Project, actor, **changes) -> Project:
         for field, value in changes.items():
             setattr(fresh, field, Decimal(value) if field == "approved_budget" else value)
         fresh.save(update_fields=[*changes, "updated_at"])
-    project.refresh_from_db()
+    workflow.reload(project)
     return project
 
 

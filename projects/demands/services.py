@@ -295,7 +295,7 @@ def save_demand(*, actor, data: dict, demand: Demand | None = None) -> Demand:
             if resources is not None:
                 _sync_data_resources(target, resources)
     except ConcurrentTransition:
-        target.refresh_from_db()
+        workflow.reload(target)
         raise TransitionConflict(
             _("Someone else changed this demand first: it is now in state “%(state)s”. Reload and try again.")
             % {"state": target.get_status_display()},
@@ -303,7 +303,7 @@ def save_demand(*, actor, data: dict, demand: Demand | None = None) -> Demand:
         ) from None
     except BaseException:
         if demand is not None:
-            demand.refresh_from_db()
+            workflow.reload(demand)
         raise
     return target
 

@@ -9,7 +9,14 @@ from django.urls import reverse
 from projects.models import RedundancyFlag
 from projects.redundancy.flags import resolve_flag, run_check
 
-from ..projects.redundancy_helpers import PARKING_CAPS, PARKING_DEMAND, PARKING_SYSTEM, make_demand, make_system, to_provincial_review
+from ..projects.redundancy_helpers import (
+    PARKING_CAPS,
+    PARKING_DEMAND,
+    PARKING_SYSTEM,
+    make_demand,
+    make_system,
+    to_provincial_review,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ["core", "organizations", "assets", "projects", "budgets", "reports"]
