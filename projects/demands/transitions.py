@@ -153,7 +153,7 @@ class Submit(TransitionHandler):
         if not demand.code:
             changed["code"] = next_code("XQ", 6, timezone.localdate().year)
         if demand.submitted_at is None:
-            changed["submitted_at"] = changed["stage_entered_at"]
+            changed["submitted_at"] = changed["stage_entered_at"]  # the same instant as the stage clock
         changed["fields_to_fix"] = []
 
     def on_commit(self, demand):
