@@ -23,6 +23,7 @@ from projects.demands.filters import DemandFilter
 from projects.demands.models import Demand
 from projects.demands.selectors import attach_flag_state, demand_history, demand_rows, get_visible_demand
 from projects.demands.services import demand_transition, save_demand
+from projects.demands.transitions import handler_for
 
 WRITABLE = (
     "title", "description", "org", "contact_name", "contact_phone", "domain", "construction_type", "capabilities",
@@ -160,7 +161,8 @@ class DemandViewSet(
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         name, comment = data.pop("name"), data.pop("comment", "")
-        payload = {k: v for k, v in data.items() if v is not None}
+        handler = handler_for(name)
+        payload = handler.payload_from_api(data) if handler is not None else {}
         demand_transition(demand=demand, name=name, actor=request.user, comment=comment, **payload)
         return Response(self.get_serializer(get_visible_demand(request.user, demand.pk)).data)
 

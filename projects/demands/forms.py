@@ -10,7 +10,8 @@ from assets.models import Capability, DataResource
 from projects.demands.attachments import check_attachment
 from projects.demands.choices import ConstructionType, Domain, Urgency
 from projects.demands.models import Demand, field_label
-from projects.demands.services import FIXABLE_FIELDS, DemandInvalid
+from projects.demands.services import DemandInvalid
+from projects.demands.transitions import FIXABLE_FIELDS
 
 
 def _label(name: str):

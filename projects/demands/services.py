@@ -2,10 +2,11 @@
 
 - `save_demand` creates or edits a demand while it is a draft or returned for revision,
   with every rule on money, dates, capabilities and data resources.
-- `demand_transition` is the one doorway for the approval machine: it checks the state, the
-  permission and the payload of the transition, then fires it through `core.workflow.fire`
-  with the in-transaction effects (number, deadlines, review comment, merge and reuse) and
-  the after-commit ones (notifications, the redundancy check).
+- `demand_transition` is the one doorway for the approval machine: it checks the state and the
+  permission, lets the transition's handler (`transitions.py`: one per transition) check its
+  payload, then fires it through `core.workflow.fire` with the deadlines and the handler's
+  in-transaction effects (number, review comment, merge and reuse) and the after-commit ones
+  (notifications, the redundancy check).
 
 Attachments are in `attachments.py`, notifications and reminders in `notifications.py`. What
 other parts do on a decision goes through `projects.ports`: a submission is announced after
@@ -24,18 +25,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
-from assets import services as catalogue
-from assets.choices import Sharing, SystemStatus
-from assets.models import Capability, DataResource, InformationSystem
+from assets.choices import Sharing
+from assets.models import Capability, DataResource
 from core import workflow
 from core.errors import TransitionConflict, TransitionForbidden, TransitionInvalid
-from core.sequences import next_code
 from organizations.choices import Role
 from organizations.permissions import acts_for_org, has_role
-from projects import ports
-from projects.delivery.choices import OperationsState
-from projects.delivery.models import Project
-from projects.delivery.services import add_beneficiary, on_demand_approved
+from projects.delivery.services import on_demand_approved
 from projects.demands.choices import (
     EDITABLE_STATES,
     REVIEW_STATES,
@@ -49,8 +45,8 @@ from projects.demands.choices import (
 from projects.demands.deadlines import review_due
 from projects.demands.models import BUDGET_PARTS, Demand, DemandDataResource, field_label
 from projects.demands.notifications import notify_transition
+from projects.demands.transitions import FIXABLE_FIELDS, HANDLERS, TransitionHandler
 from projects.demands.workflows import MAX_AMOUNT
-from projects.redundancy.choices import CandidateKind, FlagState
 
 S = DemandStatus
 
@@ -59,16 +55,6 @@ class DemandInvalid(TransitionInvalid):
     """The data of a demand (or of an attachment) breaks a rule: 400 with the fields named."""
 
 
-# Transitions that need a comment (design.md: return and reject say why).
-COMMENT_REQUIRED = ("return_for_revision", "reject")
-
-# Fields a reviewer may mark "to fix" when returning a demand.
-FIXABLE_FIELDS = (
-    "title", "description", "contact_name", "contact_phone", "domain", "construction_type", "capabilities",
-    "data_resources", *BUDGET_PARTS, "resources_wanted", "planned_start", "planned_end", "urgency",
-    "policy_basis", "attachments",
-)
-
 # The fields `save_demand` accepts.
 EDITABLE_FIELDS = (
     "title", "description", "contact_name", "contact_phone", "domain", "construction_type", "capabilities",
@@ -76,8 +62,6 @@ EDITABLE_FIELDS = (
 )
 TEXT_LIMITS = {"title": 200, "contact_name": 50, "contact_phone": 30}
 
-# Target states that a demand may be merged into (it covers the demand being merged).
-MERGEABLE_TARGET_STATES = (S.MUNICIPAL_REVIEW, S.PROVINCIAL_REVIEW, S.EXPERT_REVIEW, S.APPROVED)
 
 def _invalid(errors: dict[str, list[str]], message=None):
     named = "、".join(field_label(f) if f in EDITABLE_FIELDS or f in FIXABLE_FIELDS else f for f in errors)
@@ -321,92 +305,6 @@ def _conflict_wrong_state(demand: Demand, name: str):
     )
 
 
-def submit_problems(demand: Demand) -> dict[str, list[str]]:
-    """Why the demand cannot be submitted yet, by field, in the user's language (empty: it can)."""
-    errors: dict[str, list[str]] = {}
-    for name in demand.missing_fields():
-        errors[name] = [_("Please fill in %(field)s.") % {"field": field_label(name)}]
-    if not errors:
-        for name in demand.budget_problems():
-            if name == "budget_total":
-                total = demand.compute_total()
-                if total <= 0:
-                    message = _("The total budget must be more than zero.")
-                elif total > MAX_AMOUNT:
-                    message = _("The total budget is over 10 billion CNY: please check the amounts.")
-                else:
-                    message = _("The budget parts do not add up to the total.")
-                errors.setdefault("budget_total", []).append(message)
-            else:
-                errors.setdefault(name, []).append(_("%(field)s must not be negative.") % {"field": field_label(name)})
-    return errors
-
-
-def _id_of(value):
-    if value in (None, ""):
-        return None
-    if hasattr(value, "pk"):
-        return value.pk
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return value  # reported as not found
-
-
-def _validate_payload(demand: Demand, name: str, actor, comment: str, payload: dict) -> dict:
-    """Check what the transition needs besides the state; return the resolved objects."""
-    resolved: dict = {}
-    if name in COMMENT_REQUIRED and not comment:
-        message = _("Please give a comment: %(action)s needs one, so that the bureau knows why.") % {
-            "action": transition_label(name)
-        }
-        raise TransitionInvalid(message, field_errors={"comment": [message]})
-    if name == "submit":
-        errors = submit_problems(demand)
-        if errors:
-            named = "、".join(field_label(f) for f in errors)
-            raise TransitionInvalid(
-                _("The demand cannot be submitted yet. Please complete: %(fields)s.") % {"fields": named},
-                field_errors=errors,
-            )
-    if name == "return_for_revision":
-        fields = payload.get("fields_to_fix") or []
-        if isinstance(fields, str):
-            fields = [f for f in fields.split(",") if f.strip()]
-        unknown = [f for f in fields if f not in FIXABLE_FIELDS]
-        if unknown:
-            message = _("Unknown fields to fix: %(fields)s.") % {"fields": ", ".join(map(str, unknown))}
-            raise TransitionInvalid(message, field_errors={"fields_to_fix": [message]})
-        resolved["fields_to_fix"] = list(dict.fromkeys(fields))
-    if name == "merge":
-        target_demand, target_project = _id_of(payload.get("target_demand")), _id_of(payload.get("target_project"))
-        if (target_demand is None) == (target_project is None):
-            message = _("Choose exactly one: the demand or the project this demand is merged into.")
-            raise TransitionInvalid(message, field_errors={"target_demand": [message], "target_project": [message]})
-        if target_demand is not None:
-            from .selectors import demands_visible_to
-
-            target = demands_visible_to(actor).filter(pk=target_demand if isinstance(target_demand, int) else -1).first()
-            if target is None or target.pk == demand.pk or target.status not in MERGEABLE_TARGET_STATES:
-                message = _("Choose another demand under review or approved to merge into (not this one).")
-                raise TransitionInvalid(message, field_errors={"target_demand": [message]})
-            resolved["target_demand"] = target
-        else:
-            project = Project.objects.filter(pk=target_project if isinstance(target_project, int) else -1).first()
-            if project is None or project.operations_status == OperationsState.RETIRED:
-                message = _("Choose an existing project that is not retired to merge into.")
-                raise TransitionInvalid(message, field_errors={"target_project": [message]})
-            resolved["target_project"] = project
-    if name == "recommend_reuse":
-        system_id = _id_of(payload.get("system"))
-        system = InformationSystem.objects.filter(pk=system_id if isinstance(system_id, int) else -1).first()
-        if system is None or system.status == SystemStatus.RETIRED:
-            message = _("Choose a system of the catalogue that is not retired.")
-            raise TransitionInvalid(message, field_errors={"system": [message]})
-        resolved["system"] = system
-    return resolved
-
-
 def demand_transition(*, demand: Demand, name: str, actor, comment: str = "", **payload) -> Demand:
     """Fire transition `name` of the approval machine on `demand` as `actor`.
 
@@ -426,18 +324,16 @@ def demand_transition(*, demand: Demand, name: str, actor, comment: str = "", **
     comment = (comment or "").strip()
     # A list selector may have annotated the flag state; the guard must read the database now.
     demand.__dict__.pop("pending_flags_exist", None)
-    resolved = _validate_payload(demand, name, actor, comment, payload)
-    source = demand.status
+    handler = HANDLERS[name]
+    resolved = handler.validate(demand, actor, comment, payload)
     audit_payload = {
         k: (v.pk if hasattr(v, "pk") else v) for k, v in resolved.items() if v not in (None, [], "")
     }
 
     def after_save():
-        _apply_effects(demand, name, source, actor, comment, resolved)
+        _apply_effects(demand, handler, actor, comment, resolved)
 
-    on_commit = [lambda: notify_transition(demand.pk, name, actor.pk, comment)]
-    if name == "submit":
-        on_commit.append(lambda: ports.demand_submitted.send(sender=Demand, demand_id=demand.pk))
+    on_commit = [lambda: notify_transition(demand.pk, name, actor.pk, comment), *handler.on_commit(demand)]
     return workflow.fire(
         demand,
         field="status",
@@ -450,55 +346,18 @@ def demand_transition(*, demand: Demand, name: str, actor, comment: str = "", **
     )
 
 
-def _announce_redirect(demand: Demand, *, kind: str, candidate_id: int, state: str, actor, comment: str) -> None:
-    """Merge and reuse resolve the demand's pending flags on the chosen candidate (redundancy listens)."""
-    ports.demand_redirected.send(
-        sender=Demand, demand=demand, kind=kind, candidate_id=candidate_id, state=state, actor=actor, comment=comment
-    )
-
-
-def _apply_effects(demand: Demand, name: str, source: str, actor, comment: str, resolved: dict) -> None:
-    """In-transaction effects of a transition that has just been saved."""
+def _apply_effects(demand: Demand, handler: TransitionHandler, actor, comment: str, resolved: dict) -> None:
+    """In-transaction effects of a transition that has just been saved: its stage clock, then its own."""
     now = timezone.now()
     changed = {"stage_entered_at": now}
     if demand.status in REVIEW_STATES:
         changed["due_at"] = review_due(now)
     else:
         changed["due_at"] = None
-    if name == "submit":
-        if not demand.code:
-            changed["code"] = next_code("XQ", 6, timezone.localdate().year)
-        if demand.submitted_at is None:
-            changed["submitted_at"] = now
-        changed["fields_to_fix"] = []
-    elif name == "return_for_revision":
-        changed["review_comment"] = comment
-        changed["fields_to_fix"] = resolved.get("fields_to_fix", [])
-    elif name == "reject":
-        changed["review_comment"] = comment
-    elif name == "merge":
-        target_demand, project = resolved.get("target_demand"), resolved.get("target_project")
-        if target_demand is not None:
-            changed["merged_into"] = target_demand
-            project = target_demand.project
-            _announce_redirect(demand, kind=CandidateKind.DEMAND, candidate_id=target_demand.pk,
-                           state=FlagState.MERGED, actor=actor, comment=comment)
-        else:
-            _announce_redirect(demand, kind=CandidateKind.PROJECT, candidate_id=project.pk,
-                           state=FlagState.MERGED, actor=actor, comment=comment)
-        if project is not None:
-            changed["project"] = project
-            add_beneficiary(project, demand.org, actor)
-    elif name == "recommend_reuse":
-        system = resolved["system"]
-        changed["reuse_system"] = system
-        catalogue.add_user_org(system, demand.org, actor=actor, comment=comment)
-        _announce_redirect(demand, kind=CandidateKind.SYSTEM, candidate_id=system.pk,
-                       state=FlagState.REUSED, actor=actor, comment=comment)
+    handler.apply(demand, actor, comment, resolved, changed)
     for field, value in changed.items():
         setattr(demand, field, value)
     demand.save(update_fields=[*changed, "updated_at"])
-    if name in ("merge", "recommend_reuse"):
-        ports.record_saving(demand=demand, decision="merge" if name == "merge" else "reuse", amount=demand.budget_total, actor=actor, reason=comment)
+    handler.after_save(demand, actor, comment, resolved)
     if demand.status == S.APPROVED:
         on_demand_approved(demand, actor)

@@ -28,7 +28,6 @@ from core.workflow import available_transitions, blocked_transitions
 from organizations.choices import RegionLevel, Role
 from organizations.models import Region
 from organizations.selectors import sees_everything, visible_orgs
-from projects.delivery.models import Project
 from projects.demands.attachments import add_attachment, delete_attachment
 from projects.demands.choices import (
     EDITABLE_STATES,
@@ -54,7 +53,8 @@ from projects.demands.selectors import (
     queue_states_for,
     review_queue_for,
 )
-from projects.demands.services import DemandInvalid, demand_transition, save_demand, submit_problems
+from projects.demands.services import DemandInvalid, demand_transition, save_demand
+from projects.demands.transitions import handler_for, submit_problems
 
 PAGE_SIZE = 25
 QUEUE_ROLES = (Role.MUNICIPAL_COORDINATOR, Role.PROVINCIAL_REVIEWER, Role.PROVINCIAL_APPROVER)
@@ -277,20 +277,6 @@ def demand_detail_view(request, pk: int):
     return render(request, "projects/demands/detail.html", context)
 
 
-def _resolve_target(code: str) -> dict:
-    """A merge target typed as a number (XQ-… demand, XM-… project) or an id."""
-    code = (code or "").strip().upper()
-    if not code:
-        return {}
-    if code.startswith("XM-"):
-        project = Project.objects.filter(code=code).values_list("pk", flat=True).first()
-        return {"target_project": project if project is not None else -1}
-    if code.startswith("XQ-"):
-        target = Demand.objects.filter(code=code).values_list("pk", flat=True).first()
-        return {"target_demand": target if target is not None else -1}
-    return {"target_demand": int(code) if code.isdigit() else -1}
-
-
 @login_required
 @require_POST
 def demand_transition_view(request, pk: int):
@@ -301,13 +287,8 @@ def demand_transition_view(request, pk: int):
         return redirect("projects:demand_detail", pk=demand.pk)
     data = form.cleaned_data
     name = data["name"]
-    payload = {}
-    if name == "return_for_revision":
-        payload["fields_to_fix"] = data.get("fields_to_fix") or []
-    elif name == "merge":
-        payload.update(_resolve_target(data.get("target")))
-    elif name == "recommend_reuse":
-        payload["system"] = data.get("system")
+    handler = handler_for(name)
+    payload = handler.payload_from_form(data) if handler is not None else {}
     try:
         demand_transition(demand=demand, name=name, actor=request.user, comment=data.get("comment") or "", **payload)
     except TransitionInvalid as err:

@@ -28,6 +28,7 @@ from projects.demands.choices import REVIEW_STATES, TRANSITION_LABELS
 from projects.demands.models import DemandDataResource
 from projects.demands.selectors import demand_detail, demands_visible_to, get_visible_demand
 from projects.demands.services import demand_transition
+from projects.demands.transitions import HANDLERS, handler_for
 from projects.redundancy.choices import FlagState
 from projects.redundancy.clusters import clusters_for, compute_clusters, latest_snapshot
 from projects.redundancy.documents import flag_threshold
@@ -166,8 +167,8 @@ def compare_page(request, pk: int, kind: str, cid: int):
         "shared_caps": own_caps & other_caps,
         "shared_resources": own_resources & other_resources,
         "can_dismiss": pending and demand.status in REVIEW_STATES and may_resolve_flags(demand, user),
-        "can_merge": "merge" in actions and kind in ("demand", "project"),
-        "can_reuse": "recommend_reuse" in actions and kind == "system",
+        "can_merge": "merge" in actions and HANDLERS["merge"].fits_candidate(kind),
+        "can_reuse": "recommend_reuse" in actions and HANDLERS["recommend_reuse"].fits_candidate(kind),
         "merge_label": TRANSITION_LABELS["merge"],
         "reuse_label": TRANSITION_LABELS["recommend_reuse"],
     }
@@ -200,14 +201,9 @@ def decide(request, pk: int, kind: str, cid: int):
     demand = get_visible_demand(request.user, pk)
     name = request.POST.get("name")
     compare_url = reverse("projects:redundancy_compare", args=[demand.pk, kind, cid])
-    payload = {}
-    if name == "merge" and kind == "demand":
-        payload["target_demand"] = cid
-    elif name == "merge" and kind == "project":
-        payload["target_project"] = cid
-    elif name == "recommend_reuse" and kind == "system":
-        payload["system"] = cid
-    else:
+    handler = handler_for(name)
+    payload = handler.payload_for_candidate(kind, cid) if handler is not None else None
+    if payload is None:
         messages.error(request, _("This decision does not fit this candidate: merge into a demand or a project, "
                                   "reuse a system."))
         return redirect(compare_url)

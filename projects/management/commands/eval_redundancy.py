@@ -9,7 +9,8 @@ Inside one transaction that is always rolled back, the set's systems are written
 catalogue (with any capability code the set uses that the taxonomy lacks); an index is built by
 the app's document builder from those systems alone (the set's systems are the only
 candidates), and every query runs through `services.redundancy.check()`, the function behind the
-live box, the API and the flags, with the threshold of the settings. Prints one JSON object:
+live box, the API and the flags, with the threshold of the settings; the measuring loop is the
+engine's `evaluation.measure`, given that search. Prints one JSON object:
 queries, recall_at_1, recall_at_5, recall_at_10, mrr, flag_precision (of all flags raised, the
 share on an expected system), flag_recall (share of queries with a non-empty `expect` whose
 expected system is flagged), false_flag_rate (share of queries with an empty `expect` that get
@@ -19,7 +20,6 @@ any flag), p95_ms (one check, the set loaded), and a few more. Nothing is left b
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -30,20 +30,12 @@ from assets.models import Capability, InformationSystem
 from organizations.models import Organization
 from projects.redundancy.documents import build_index, flag_threshold, system_documents
 from projects.redundancy.engine import text as textmod
+from projects.redundancy.engine.evaluation import Hit, measure
 from projects.redundancy.search import SEARCH_LIMIT, check
 
 
 class _Rollback(Exception):
     """Leaves the evaluation's transaction, always."""
-
-
-def _percentile(values: list[float], pct: float) -> float:
-    """Nearest-rank percentile (as projects.redundancy.evaluation computes it)."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, int(round(pct / 100.0 * len(ordered) + 0.5)) - 1))
-    return ordered[rank]
 
 
 def load_set(path: str) -> dict:
@@ -74,14 +66,15 @@ def evaluate(data: dict) -> dict:
     result: dict = {}
     try:
         with transaction.atomic():
-            result = _measure(data)
+            result = _load_and_measure(data)
             raise _Rollback
     except _Rollback:
         pass
     return result
 
 
-def _measure(data: dict) -> dict:
+def _load_and_measure(data: dict) -> dict:
+    """Load the set into the catalogue (the caller rolls it back) and measure `check()` on it."""
     owner = (
         Organization.objects.filter(level="province", is_coordination_authority=True).order_by("pk").first()
         or Organization.objects.order_by("pk").first()
@@ -106,52 +99,15 @@ def _measure(data: dict) -> dict:
     index = build_index(system_documents(InformationSystem.objects.filter(pk__in=by_key.values())))
     textmod.jieba_tokenizer()  # loaded once per process: not part of one check
 
-    positives = negatives = 0
-    found = {1: 0, 5: 0, 10: 0}
-    rr = 0.0
-    flags_total = flags_good = flagged_positive = flagged_negative = 0
-    timings = []
-    for q in data["queries"]:
-        expected = {str(k) for k in q.get("expect") or []}
-        start = time.perf_counter()
-        threshold, candidates = check(
+    def search(q: dict) -> list[Hit]:
+        _, candidates = check(
             q.get("title") or "", q.get("description") or "", q.get("capabilities") or [], None,
             limit=SEARCH_LIMIT, index=index,
         )
-        timings.append((time.perf_counter() - start) * 1000.0)
-        keys = [key_of.get(c["id"]) for c in candidates]
-        flags = [key_of.get(c["id"]) for c in candidates if c["flagged"]]
-        flags_total += len(flags)
-        if expected:
-            positives += 1
-            rank = next((i for i, k in enumerate(keys, start=1) if k in expected), None)
-            if rank is not None:
-                rr += 1.0 / rank
-                for k in found:
-                    found[k] += rank <= k
-            good = sum(1 for k in flags if k in expected)
-            flags_good += good
-            flagged_positive += bool(good)
-        else:
-            negatives += 1
-            flagged_negative += bool(flags)
-    return {
-        "queries": len(data["queries"]),
-        "recall_at_1": round(found[1] / positives, 4) if positives else 0.0,
-        "recall_at_5": round(found[5] / positives, 4) if positives else 0.0,
-        "recall_at_10": round(found[10] / positives, 4) if positives else 0.0,
-        "mrr": round(rr / positives, 4) if positives else 0.0,
-        "flag_precision": round(flags_good / flags_total, 4) if flags_total else 1.0,
-        "flag_recall": round(flagged_positive / positives, 4) if positives else 0.0,
-        "false_flag_rate": round(flagged_negative / negatives, 4) if negatives else 0.0,
-        "p95_ms": round(_percentile(timings, 95), 3),
-        "p50_ms": round(_percentile(timings, 50), 3),
-        "positive_queries": positives,
-        "negative_queries": negatives,
-        "systems": len(data["systems"]),
-        "flags": flags_total,
-        "flag_threshold": flag_threshold(),
-    }
+        return [Hit(key_of.get(c["id"]), c["score"], c["flagged"]) for c in candidates]
+
+    result = measure(((str(q["key"]), q, q.get("expect") or []) for q in data["queries"]), search)
+    return {**result, "systems": len(data["systems"]), "flag_threshold": flag_threshold()}
 
 
 class Command(BaseCommand):

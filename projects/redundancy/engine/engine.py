@@ -1,6 +1,6 @@
 """Redundancy detection engine: which systems, demands and projects a new demand may duplicate.
 
-Pure Python on numpy and scipy.sparse (both arrive with scikit-learn), jieba for reasons; no Django. The Django layer turns catalogue
+Pure Python on numpy and scipy.sparse, jieba for reasons; no Django. The Django layer turns catalogue
 rows into `Document`s, keeps a `RedundancyIndex` (build once, `upsert`/`remove` on change) and
 words the `Reason`s of each `Candidate` in Chinese or English.
 

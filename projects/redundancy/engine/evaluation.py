@@ -1,26 +1,38 @@
-"""Measure the redundancy engine on a labelled set (pure function, no Django).
+"""Measure redundancy detection on a labelled set (pure functions, no Django).
 
 The set has the contract's shape:
 
     {"systems": [{"key", "name", "description", "capabilities"?}],
      "queries": [{"key", "title", "description", "capabilities"?, "expect": [system keys]}]}
 
-Each query is searched as a "demand" against the set's systems only. A query counts as found at
-k when one of its expected systems is among its top k candidates; a flag is a returned candidate
-whose score reaches the threshold.
+`measure` is the one measuring loop: it runs each query through a search function given by the
+caller and computes the figures. `evaluate` gives it the engine alone (an index of the set's
+systems); `manage.py eval_redundancy` gives it the app's own `check()` inside a rolled-back
+transaction. A query counts as found at k when one of its expected systems is among its top k
+candidates; a flag is a candidate whose score reaches the threshold.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from . import text as textmod
 from .engine import DEFAULT_FLAG_THRESHOLD, Document, RedundancyIndex
 
 SEARCH_LIMIT = 10  # candidates per query, as the app shows them
+RECALL_AT = (1, 5, 10)
+
+
+class Hit(NamedTuple):
+    """One candidate of a search, best first: the set's key of what was found, its score, flagged or not."""
+
+    key: str | None
+    score: float
+    flagged: bool
 
 
 def load_dataset(path) -> dict:
@@ -58,11 +70,84 @@ def dataset_documents(dataset: Mapping) -> tuple[list[Document], list[tuple[Docu
 
 
 def _percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile of `values` (0.0 when there are none)."""
     if not values:
         return 0.0
     ordered = sorted(values)
     rank = max(0, min(len(ordered) - 1, int(round(pct / 100.0 * len(ordered) + 0.5)) - 1))
     return ordered[rank]
+
+
+def measure(
+    cases: Iterable[tuple[str, Any, Iterable[str]]],
+    search: Callable[[Any], list[Hit]],
+    *,
+    details: bool = False,
+) -> dict:
+    """Recall@1/5/10, MRR, flag precision/recall, false-flag rate and latency of `search` on `cases`.
+
+    `cases` are (key, query, expected keys); `search(query)` returns its hits best first.
+    flag_precision: of all flags raised, the share on an expected system (1.0 if none raised).
+    flag_recall: share of queries with a non-empty `expect` whose expected system is flagged.
+    false_flag_rate: share of queries with an empty `expect` that get any flag.
+    p50_ms, p95_ms: percentiles of one search (the caller loads the set and warms jieba first).
+    """
+    queries = positives = negatives = 0
+    found = dict.fromkeys(RECALL_AT, 0)
+    rr_sum = 0.0
+    flags_total = flags_good = flagged_positives = flagged_negatives = 0
+    timings = []
+    rows = []
+    for key, query, expect in cases:
+        queries += 1
+        expected = {str(k) for k in expect}
+        start = time.perf_counter()
+        hits = search(query)
+        timings.append((time.perf_counter() - start) * 1000.0)
+        flags = [h for h in hits if h.flagged]
+        flags_total += len(flags)
+        if expected:
+            positives += 1
+            rank = next((i for i, h in enumerate(hits, start=1) if h.key in expected), None)
+            if rank is not None:
+                rr_sum += 1.0 / rank
+                for k in found:
+                    found[k] += rank <= k
+            good = sum(1 for h in flags if h.key in expected)
+            flags_good += good
+            flagged_positives += bool(good)
+        else:
+            negatives += 1
+            flagged_negatives += bool(flags)
+        if details:
+            rows.append({
+                "key": key,
+                "expect": sorted(expected),
+                "top": [(h.key, h.score) for h in hits[:5]],
+                "flags": [h.key for h in flags],
+            })
+
+    def share(part, whole, empty=0.0):
+        return round(part / whole, 4) if whole else empty
+
+    result = {
+        "queries": queries,
+        "recall_at_1": share(found[1], positives),
+        "recall_at_5": share(found[5], positives),
+        "recall_at_10": share(found[10], positives),
+        "mrr": share(rr_sum, positives),
+        "flag_precision": share(flags_good, flags_total, empty=1.0),
+        "flag_recall": share(flagged_positives, positives),
+        "false_flag_rate": share(flagged_negatives, negatives),
+        "p95_ms": round(_percentile(timings, 95), 3),
+        "p50_ms": round(_percentile(timings, 50), 3),
+        "positive_queries": positives,
+        "negative_queries": negatives,
+        "flags": flags_total,
+    }
+    if details:
+        result["details"] = rows
+    return result
 
 
 def evaluate(
@@ -73,76 +158,16 @@ def evaluate(
     limit: int = SEARCH_LIMIT,
     details: bool = False,
 ) -> dict:
-    """Recall@1/5/10, MRR, flag precision/recall, false-flag rate and p95 latency on `dataset`.
-
-    flag_precision: of all flags raised, the share on an expected system (1.0 if none raised).
-    flag_recall: share of queries with a non-empty `expect` whose expected system is flagged.
-    false_flag_rate: share of queries with an empty `expect` that get any flag.
-    p95_ms: 95th percentile of one search, the set loaded and jieba warmed up.
-    """
+    """The figures of `measure` for the engine alone: each query searched among the set's systems."""
     systems, queries = dataset_documents(dataset)
     index = index_factory()
     index.build(systems)
     textmod.jieba_tokenizer()  # loaded once per process; not part of one check
 
-    positives = [q for q in queries if q[1]]
-    negatives = [q for q in queries if not q[1]]
-    found = {1: 0, 5: 0, 10: 0}
-    rr_sum = 0.0
-    flags_total = flags_good = 0
-    flagged_positives = 0
-    flagged_negatives = 0
-    timings = []
-    rows = []
-    for query, expect in queries:
-        start = time.perf_counter()
-        candidates = index.search(query, limit=limit, kinds={"system"})
-        timings.append((time.perf_counter() - start) * 1000.0)
-        codes = [c.code for c in candidates]
-        expected = set(expect)
-        flags = [c for c in candidates if c.score >= threshold]
-        if expected:
-            rank = next((i for i, code in enumerate(codes, start=1) if code in expected), None)
-            for k in found:
-                if rank is not None and rank <= k:
-                    found[k] += 1
-            if rank is not None:
-                rr_sum += 1.0 / rank
-            good = sum(1 for c in flags if c.code in expected)
-            flags_good += good
-            if good:
-                flagged_positives += 1
-        elif flags:
-            flagged_negatives += 1
-        flags_total += len(flags)
-        if details:
-            rows.append(
-                {
-                    "key": query.code,
-                    "expect": sorted(expected),
-                    "top": [(c.code, c.score) for c in candidates[:5]],
-                    "flags": [c.code for c in flags],
-                }
-            )
+    def search(query: Document) -> list[Hit]:
+        return [
+            Hit(c.code, c.score, c.score >= threshold) for c in index.search(query, limit=limit, kinds={"system"})
+        ]
 
-    n_pos = len(positives)
-    result = {
-        "queries": len(queries),
-        "positive_queries": n_pos,
-        "negative_queries": len(negatives),
-        "systems": len(systems),
-        "threshold": threshold,
-        "recall_at_1": round(found[1] / n_pos, 4) if n_pos else 0.0,
-        "recall_at_5": round(found[5] / n_pos, 4) if n_pos else 0.0,
-        "recall_at_10": round(found[10] / n_pos, 4) if n_pos else 0.0,
-        "mrr": round(rr_sum / n_pos, 4) if n_pos else 0.0,
-        "flags": flags_total,
-        "flag_precision": round(flags_good / flags_total, 4) if flags_total else 1.0,
-        "flag_recall": round(flagged_positives / n_pos, 4) if n_pos else 0.0,
-        "false_flag_rate": round(flagged_negatives / len(negatives), 4) if negatives else 0.0,
-        "p50_ms": round(_percentile(timings, 50), 3),
-        "p95_ms": round(_percentile(timings, 95), 3),
-    }
-    if details:
-        result["details"] = rows
-    return result
+    result = measure(((q.code, q, expect) for q, expect in queries), search, details=details)
+    return {**result, "systems": len(systems), "threshold": threshold}
