@@ -65,6 +65,7 @@ bench: venv
 
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 worker: venv
 	$(VENV)/bin/celery -A config worker -B -l info

@@ -16,7 +16,13 @@ class InformationSystemAdmin(admin.ModelAdmin):
     search_fields = ["code", "name", "description"]
     autocomplete_fields = ["owner_org", "user_orgs", "capabilities"]
     list_select_related = ["owner_org"]
-    raw_id_fields = ["project"]
+    readonly_fields = ["code", "project"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A project-built system's status follows its project (InformationSystem.status_follows_project).
+        if obj is not None and obj.status_follows_project:
+            return [*self.readonly_fields, "status"]
+        return self.readonly_fields
 
 
 @admin.register(DataResource)

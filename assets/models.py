@@ -86,6 +86,12 @@ class InformationSystem(TimeStampedModel):
         return f"{self.code} {self.name}"
 
     @property
+    def status_follows_project(self) -> bool:
+        """A system built by a project takes its status from the project's operations machine
+        (go-live, retirement), never from an edit: the one place this rule is written."""
+        return self.project_id is not None
+
+    @property
     def level(self) -> str:
         """The system's level (province, city, county) is its owner's place in the tree."""
         return self.owner_org.level

@@ -773,7 +773,7 @@ class SystemResource(CatalogueResource):
 
     def after_init_instance(self, instance, new, row, **kwargs):
         super().after_init_instance(instance, new, row, **kwargs)
-        if not new and instance.project_id and "status" in row:
+        if not new and instance.status_follows_project and "status" in row:
             status = self.fields["status"].widget
             try:
                 wanted = status.clean(row["status"])

@@ -186,7 +186,7 @@ def update_system(system: InformationSystem, *, actor, capabilities=None, user_o
         _require_change(actor, system.owner_org_id)
         if "owner_org" in fields and fields["owner_org"] is not None:
             _require_change(actor, fields["owner_org"].pk)
-    if system.project_id and "status" in fields and fields["status"] != system.status:
+    if system.status_follows_project and "status" in fields and fields["status"] != system.status:
         raise ValidationError({"status": gettext(
             "The status of a system built by a project follows the project's operations; change it on project %(code)s."
         ) % {"code": system.project.code}})

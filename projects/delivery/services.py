@@ -15,7 +15,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -165,13 +164,16 @@ def create_project_for_demand(demand: Demand, actor, *, project: Project | None 
                     _("Project %(project)s is retired: no demand can join it.") % {"project": project.code},
                     field_errors={"project": [_("This project is retired.")]},
                 )
-            # An F() expression: the budget grows even if someone saved the project meanwhile.
-            Project.objects.filter(pk=project.pk).update(approved_budget=F("approved_budget") + demand.budget_total)
-            project.approved_budget = Project.objects.values_list("approved_budget", flat=True).get(pk=project.pk)
+            # Under the row lock, from the saved figure: the budget grows even if someone saved the
+            # project meanwhile. A save, not .update(): the redundancy change feed hears of it.
+            locked = Project.objects.select_for_update().get(pk=project.pk)
+            locked.approved_budget += demand.budget_total
+            locked.save(update_fields=["approved_budget", "updated_at"])
+            project.approved_budget = locked.approved_budget
         add_beneficiary(project, demand.org, actor)
         # Only the link: the demand's own fields (and its state) are left to the demand services.
-        Demand.objects.filter(pk=demand.pk).update(project=project)
         demand.project = project
+        demand.save(update_fields=["project", "updated_at"])  # the change feed hears of it
     return project
 
 

@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 from core import dashboard, panels
 from organizations.choices import Role
 from projects.demands.choices import REVIEW_STATES, DemandStatus
-from projects.demands.selectors import demands_needing, demands_visible_to, reuse_demands_for, review_queue_for
-from projects.demands.views import QUEUE_ROLES
+from projects.demands.selectors import QUEUE_ROLES, demands_needing, demands_visible_to, reuse_demands_for, review_queue_for
 
 PANEL_ROWS = 50
 

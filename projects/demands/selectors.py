@@ -21,6 +21,9 @@ from projects.redundancy.models import RedundancyFlag
 
 S = DemandStatus
 
+# Roles that have a review queue.
+QUEUE_ROLES = (Role.MUNICIPAL_COORDINATOR, Role.PROVINCIAL_REVIEWER, Role.PROVINCIAL_APPROVER)
+
 
 def demands_visible_to(user) -> QuerySet[Demand]:
     """Demands `user` may read: own bureau (submitter), city and counties (coordinator), all (province)."""

@@ -43,6 +43,7 @@ from projects.demands.forms import DemandForm, TransitionForm
 from projects.demands.models import Demand, field_label
 from projects.demands.notifications import next_actors
 from projects.demands.selectors import (
+    QUEUE_ROLES,
     attach_flag_state,
     demand_detail,
     demand_history,
@@ -57,7 +58,6 @@ from projects.demands.services import DemandInvalid, demand_transition, save_dem
 from projects.demands.transitions import handler_for, submit_problems
 
 PAGE_SIZE = 25
-QUEUE_ROLES = (Role.MUNICIPAL_COORDINATOR, Role.PROVINCIAL_REVIEWER, Role.PROVINCIAL_APPROVER)
 # Transitions that are decisions of a reviewer (shown with the comment box) rather than of the bureau.
 BUTTON_TONES = {
     "submit": "primary", "municipal_approve": "success", "provincial_approve": "success", "expert_approve": "success",
