@@ -16,6 +16,7 @@ from rest_framework.routers import SimpleRouter
 
 from assets.models import Capability, DataResource
 from core.api import Pagination
+from core.concurrency import edit_version
 from core.models import AuditLog
 from core.workflow import available_transitions
 from organizations.models import Organization
@@ -54,9 +55,11 @@ class DemandSerializer(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     available_transitions = serializers.SerializerMethodField()
-    project = serializers.PrimaryKeyRelatedField(read_only=True)
     org_name = serializers.CharField(source="org.name", read_only=True)
     pending_flags = serializers.SerializerMethodField()
+    project = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    version = serializers.SerializerMethodField(help_text=_(
+        "Send it back with a PATCH: an edit of a demand changed since is refused with 409."))
 
     class Meta:
         model = Demand
@@ -66,7 +69,7 @@ class DemandSerializer(serializers.ModelSerializer):
             "budget_total", "status", "status_display", "available_transitions", "project",
             "contact_name", "contact_phone", "resources_wanted", "planned_start", "planned_end", "urgency",
             "policy_basis", "submitted_at", "stage_entered_at", "due_at", "review_comment", "fields_to_fix",
-            "merged_into", "reuse_system", "pending_flags", "created_at", "updated_at",
+            "merged_into", "reuse_system", "pending_flags", "created_at", "updated_at", "version",
         ]
         read_only_fields = [
             "id", "code", "submitted_at", "stage_entered_at", "due_at", "review_comment", "fields_to_fix",
@@ -79,6 +82,9 @@ class DemandSerializer(serializers.ModelSerializer):
             "construction_type": {"required": False},
         }
 
+    def get_version(self, obj) -> str:
+        return edit_version(obj)
+
     def get_available_transitions(self, demand) -> list[str]:
         request = self.context.get("request")
         return available_transitions(demand, "status", request.user) if request else []
@@ -90,7 +96,9 @@ class DemandSerializer(serializers.ModelSerializer):
         return save_demand(actor=self.context["request"].user, data=self._service_data(validated_data))
 
     def update(self, instance, validated_data):
-        return save_demand(actor=self.context["request"].user, data=self._service_data(validated_data), demand=instance)
+        version = self.context["request"].data.get("version") if hasattr(self.context["request"].data, "get") else None
+        return save_demand(actor=self.context["request"].user, data=self._service_data(validated_data), demand=instance,
+                           version=version or None)
 
     @staticmethod
     def _service_data(validated_data) -> dict:

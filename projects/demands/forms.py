@@ -7,6 +7,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from assets.models import Capability, DataResource
+from core.concurrency import edit_version
 from projects.demands.attachments import check_attachment
 from projects.demands.choices import ConstructionType, Domain, Urgency
 from projects.demands.models import Demand, field_label
@@ -104,9 +105,12 @@ class DemandForm(forms.Form):
         help_text=_("PDF, OFD, Word (docx), Excel (xlsx), JPG or PNG; at most 20 MB each."),
     )
 
+    # The version the person loaded (core.concurrency): an edit of a changed demand is refused.
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, demand: Demand | None = None, **kwargs):
         if demand is not None and "initial" not in kwargs:
-            kwargs["initial"] = initial_for(demand)
+            kwargs["initial"] = {**initial_for(demand), "version": edit_version(demand)}
         super().__init__(*args, **kwargs)
         self.demand = demand
         for name, field in self.fields.items():
@@ -140,7 +144,7 @@ class DemandForm(forms.Form):
 
     def service_data(self) -> dict:
         """The cleaned values as `save_demand` takes them (attachments apart)."""
-        return {k: v for k, v in self.cleaned_data.items() if k != "attachments"}
+        return {k: v for k, v in self.cleaned_data.items() if k not in ("attachments", "version")}
 
     def add_service_errors(self, err: DemandInvalid) -> None:
         """Show the service's field errors next to their fields (others on top of the form)."""

@@ -28,6 +28,7 @@ from django_fsm import ConcurrentTransition
 from assets.choices import Sharing
 from assets.models import Capability, DataResource
 from core import workflow
+from core.concurrency import lock_and_compare
 from core.errors import TransitionConflict, TransitionForbidden, TransitionInvalid
 from organizations.choices import Role
 from organizations.permissions import acts_for_org, has_role
@@ -245,8 +246,12 @@ def _sync_data_resources(demand: Demand, resources: list[DataResource]) -> None:
     )
 
 
-def save_demand(*, actor, data: dict, demand: Demand | None = None) -> Demand:
+def save_demand(*, actor, data: dict, demand: Demand | None = None, version=None) -> Demand:
     """Create a draft (demand=None) or edit a draft or returned demand, as `actor`.
+
+    An edit locks the demand's row and saves only the fields it sets. With `version` (the
+    `updated_at` the person loaded, from `core.concurrency.edit_version`), an edit of a demand
+    that changed since then is refused with StaleEdit (409) instead of overwriting it.
 
     `data` holds only the fields to set (capabilities as codes or objects, data resources as
     ids or objects, amounts as Decimal or text). Raises DemandInvalid naming every bad field
@@ -273,7 +278,16 @@ def save_demand(*, actor, data: dict, demand: Demand | None = None) -> Demand:
     target.budget_total = target.compute_total()
     try:
         with transaction.atomic():
-            target.save()
+            if demand is None:
+                target.save()
+            else:
+                # The row lock serializes edits and transitions of one demand; the version check
+                # refuses an edit of something the person has not seen.
+                locked = (lock_and_compare(Demand, demand.pk, version) if version is not None
+                          else Demand.objects.select_for_update().get(pk=demand.pk))
+                if locked.status != demand.status:
+                    raise ConcurrentTransition("the demand changed state")
+                target.save(update_fields=[*values, "budget_total", "updated_at"])
             if capabilities is not None:
                 target.capabilities.set(capabilities)
             if resources is not None:

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from assets.choices import SystemStatus
 from assets.models import Capability, InformationSystem
 from core.errors import TransitionInvalid, WorkflowError
+from core.http import safe_next
 from core.workflow import available_transitions, blocked_transitions
 from organizations.choices import RegionLevel, Role
 from organizations.models import Region
@@ -159,7 +160,8 @@ def _save_with_files(request, form: DemandForm, demand: Demand | None) -> Demand
     stored = []
     try:
         with transaction.atomic():
-            saved = save_demand(actor=request.user, data=form.service_data(), demand=demand)
+            saved = save_demand(actor=request.user, data=form.service_data(), demand=demand,
+                                version=form.cleaned_data.get("version") or None)
             for upload in form.cleaned_data.get("attachments") or []:
                 stored.append(add_attachment(actor=request.user, demand=saved, upload=upload))
     except BaseException:
@@ -170,6 +172,8 @@ def _save_with_files(request, form: DemandForm, demand: Demand | None) -> Demand
 
 
 def _form_page(request, form: DemandForm, demand: Demand | None):
+    # After a refused submission: mark what is still missing.
+    problems = list(submit_problems(demand)) if demand is not None and request.GET.get("check") == "submit" else []
     context = {
         "form": form,
         "demand": demand,
@@ -177,7 +181,7 @@ def _form_page(request, form: DemandForm, demand: Demand | None):
         "selected_resources": {int(v) for v in (form["data_resources"].value() or []) if str(v).isdigit()},
         "selected_capabilities": set(map(str, form["capabilities"].value() or [])),
         "capability_choices": list(Capability.objects.all()),
-        "fields_to_fix": form.fields_to_fix,
+        "fields_to_fix": [*form.fields_to_fix, *problems],
         "attachments": list(demand.attachments.all()) if demand is not None and demand.pk else [],
     }
     return render(request, "projects/demands/form.html", context, status=400 if form.is_bound and form.errors else 200)
@@ -203,14 +207,12 @@ def _handle_form(request, demand: Demand | None):
     try:
         demand_transition(demand=saved, name="submit", actor=request.user)
     except TransitionInvalid as err:
-        # The input is kept (saved as a draft); the form comes back with each missing field named.
+        # The input is kept (saved as a draft). The person goes on from the draft's own edit page,
+        # so that the next save edits this draft instead of filing a second one.
+        details = "；".join(str(m) for msgs in err.field_errors.values() for m in msgs)
         messages.warning(request, _("Saved as a draft, but not submitted yet."))
-        form.demand = saved
-        for name, msgs in err.field_errors.items():
-            for m in msgs:
-                form.add_error(name if name in form.fields else None, str(m))
-        form.add_error(None, str(err.message))
-        return _form_page(request, form, saved)
+        messages.error(request, f"{err.message} {details}".strip())
+        return redirect(f"{reverse('projects:demand_edit', args=[saved.pk])}?check=submit")
     except WorkflowError as err:
         messages.error(request, err.message)
         return redirect("projects:demand_detail", pk=saved.pk)
@@ -340,4 +342,4 @@ def attachment_delete(request, pk: int):
         messages.error(request, err.message)
         return redirect("projects:demand_detail", pk=demand_pk)
     messages.success(request, _("Attachment “%(name)s” removed.") % {"name": attachment.original_name})
-    return redirect(request.POST.get("next") or reverse("projects:demand_edit", args=[demand_pk]))
+    return redirect(safe_next(request, reverse("projects:demand_edit", args=[demand_pk])))

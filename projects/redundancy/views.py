@@ -14,13 +14,13 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assets.choices import SystemStatus
 from assets.models import Capability, InformationSystem
 from core.errors import TransitionInvalid, WorkflowError
+from core.http import safe_next
 from core.workflow import available_transitions
 from organizations.choices import Role
 from projects.delivery.selectors import project_for
@@ -131,10 +131,7 @@ def _candidate_side(user, kind: str, cid: int) -> dict:
 
 
 def _back(request, default: str) -> str:
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return default
+    return safe_next(request, default)
 
 
 @login_required

@@ -69,10 +69,10 @@ def test_save_as_draft_keeps_an_incomplete_demand(users, login):
 @pytest.mark.django_db
 def test_submitting_an_incomplete_form_names_each_missing_field_and_keeps_the_input(users, login):
     client = login(users["sub_changchun"])
-    response = client.post(reverse("projects:demand_create"), {"title": "只填了标题", "action": "submit"})
-    assert response.status_code == 400
-    page = response.content.decode()
+    response = client.post(reverse("projects:demand_create"), {"title": "只填了标题", "action": "submit"}, follow=True)
     demand = Demand.objects.get()
+    assert response.redirect_chain == [(f"{reverse('projects:demand_edit', args=[demand.pk])}?check=submit", 302)]
+    page = response.content.decode()
     assert (demand.status, demand.title) == (S.DRAFT, "只填了标题")
     for field in ("description", "domain", "construction_type", "capabilities", "budget_hardware"):
         assert str(Demand._meta.get_field(field).verbose_name) in page
@@ -307,3 +307,53 @@ def test_editing_keeps_planned_dates_and_amounts(users, login):
     demand.refresh_from_db()
     assert (demand.planned_start, demand.planned_end, demand.budget_software) == (
         date(2027, 3, 1), date(2027, 12, 31), Decimal("650000.50"))
+
+
+@pytest.mark.django_db
+def test_submit_save_fail_and_save_again_makes_one_draft_not_two(users, login):
+    client = login(users["sub_changchun"])
+    first = client.post(reverse("projects:demand_create"), {"title": "只填了标题", "action": "submit"})
+    demand = Demand.objects.get()
+    edit_url = reverse("projects:demand_edit", args=[demand.pk])
+    assert first["Location"].startswith(edit_url)
+    page = client.get(first["Location"]).content.decode()
+    version = page.split('name="version" value="')[1].split('"')[0]
+    client.post(edit_url, {**FORM, "title": "补全后提交", "version": version, "action": "submit"})
+    assert Demand.objects.count() == 1
+    demand.refresh_from_db()
+    assert (demand.title, demand.status) == ("补全后提交", S.MUNICIPAL_REVIEW)
+
+
+@pytest.mark.django_db
+def test_an_edit_of_a_demand_changed_since_it_was_opened_is_refused_not_overwritten(users, login):
+    client = login(users["sub_changchun"])
+    demand = DemandFactory(org=org("220100-jyj"), title="原标题")
+    edit_url = reverse("projects:demand_edit", args=[demand.pk])
+    page = client.get(edit_url).content.decode()
+    version = page.split('name="version" value="')[1].split('"')[0]
+    Demand.objects.filter(pk=demand.pk).update(title="同事改过的标题", updated_at=timezone.now() + timedelta(seconds=1))
+    response = client.post(edit_url, {**FORM, "title": "我的修改", "version": version, "action": "save"}, follow=True)
+    demand.refresh_from_db()
+    assert demand.title == "同事改过的标题"
+    assert "此记录已被他人修改，请刷新后再编辑" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_api_patch_with_a_stale_version_answers_409_and_changes_nothing(users, api):
+    demand = DemandFactory(org=org("220100-jyj"), title="原标题")
+    client = api.as_user(users["sub_changchun"])
+    version = client.get(f"/api/v1/demands/{demand.pk}/").json()["version"]
+    Demand.objects.filter(pk=demand.pk).update(title="同事改过的标题", updated_at=timezone.now() + timedelta(seconds=1))
+    response = client.patch(f"/api/v1/demands/{demand.pk}/", {"title": "我的修改", "version": version}, format="json")
+    assert response.status_code == 409
+    demand.refresh_from_db()
+    assert demand.title == "同事改过的标题"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("target", ["https://evil.example/phish", "//evil.example/x", "javascript:alert(1)"])
+def test_attachment_delete_never_redirects_off_site(users, login, media, target):
+    demand = DemandFactory(org=org("220100-jyj"))
+    attachment = add_attachment(actor=users["sub_changchun"], demand=demand, upload=upload("a.pdf", PDF))
+    response = login(users["sub_changchun"]).post(reverse("projects:attachment_delete", args=[attachment.pk]), {"next": target})
+    assert response["Location"] == reverse("projects:demand_edit", args=[demand.pk])
