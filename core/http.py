@@ -22,3 +22,16 @@ def safe_next(request, default, *, url: str | None = None) -> str:
         url = request.POST.get("next") or request.GET.get("next")
     url = (url or "").strip()
     return url if is_safe_url(request, url) else resolve_url(default)
+
+
+MAX_ID = 2**63 - 1
+
+
+def object_id(value) -> int:
+    """An object id from a URL or a body: a positive integer that fits the database, else 404."""
+    from django.http import Http404
+
+    text = str(value).strip()
+    if not text.isdigit() or not (0 < int(text) <= MAX_ID):
+        raise Http404
+    return int(text)

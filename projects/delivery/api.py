@@ -7,6 +7,7 @@ visible project the caller may not move).
 """
 
 from django.db.models import Prefetch
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -14,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from core import workflow
+from core.http import object_id
 from projects.delivery.choices import MACHINE_FIELDS, Machine
 from projects.delivery.filters import ProjectFilter
 from projects.delivery.selectors import blocking_guards, projects_visible_to
@@ -83,6 +85,14 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = ProjectSerializer
     filterset_class = ProjectFilter
+
+    lookup_value_regex = r"[0-9]+"  # anything else is no project: 404
+
+    def get_object(self):
+        obj = self.get_queryset().filter(pk=object_id(self.kwargs["pk"])).first()
+        if obj is None:
+            raise Http404
+        return obj
 
     def get_queryset(self):
         return projects_visible_to(self.request.user).prefetch_related(

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from core import workflow
+from core.http import object_id
 from core.models import AuditLog
 from organizations.models import Organization
 from projects.delivery.choices import MACHINE_FIELDS, DevelopmentState, FundingState, HardwareState, OperationsState
@@ -50,6 +51,7 @@ def blocking_guards(project: Project, field: str) -> dict[str, list[str]]:
 
 def project_for(user, pk) -> Project:
     """One project `user` may read, or 404 (never 403: existence is not revealed)."""
+    pk = object_id(pk)  # 'abc', '1e3' or a number past 2**63: 404, never a crash
     try:
         return projects_visible_to(user).get(pk=pk)
     except (Project.DoesNotExist, ValueError, TypeError):
@@ -58,6 +60,7 @@ def project_for(user, pk) -> Project:
 
 def project_page(user, pk) -> Project:
     """One project with what its page shows prefetched: beneficiaries, demands, milestones, hardware."""
+    pk = object_id(pk)  # 'abc', '1e3' or a number past 2**63: 404, never a crash
     qs = projects_visible_to(user).prefetch_related(
         Prefetch("beneficiary_orgs", queryset=Organization.objects.select_related("region").order_by("code")),
         Prefetch("demands", queryset=Demand.objects.select_related("org").order_by("pk")),
@@ -72,6 +75,7 @@ def project_page(user, pk) -> Project:
 
 def milestone_for(user, pk) -> Milestone:
     """A milestone of a project `user` may read, or 404 (its document is served only then)."""
+    pk = object_id(pk)  # 'abc', '1e3' or a number past 2**63: 404, never a crash
     try:
         return Milestone.objects.select_related("project").get(pk=pk, project__in=projects_visible_to(user).values("pk"))
     except (Milestone.DoesNotExist, ValueError, TypeError):

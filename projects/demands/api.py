@@ -135,6 +135,7 @@ class DemandViewSet(
     filter_backends = [DjangoFilterBackend]
     filterset_class = DemandFilter  # the contract's status, org, domain, search, and the page filters besides
     http_method_names = ["get", "post", "patch", "head", "options"]
+    lookup_value_regex = r"[0-9]+"  # 'abc', '1e3': no demand, 404
 
     def get_queryset(self):
         return demand_rows(self.request.user, with_data_resources=True).order_by("-created_at", "-pk")

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from assets.models import Capability, DataResource
+from core.http import object_id
 from core.workflow import history_for
 from organizations.choices import Role
 from projects.demands.choices import REVIEW_STATES, DemandStatus
@@ -73,6 +74,7 @@ def attach_flag_state(demands):
 
 def get_visible_demand(user, pk) -> Demand:
     """The demand `pk` if `user` may read it, else 404 (never 403: that would say it exists)."""
+    pk = object_id(pk)  # 'abc', '1e3' or a number past 2**63: 404, never a crash
     demand = demands_visible_to(user).select_related("created_by", "merged_into", "reuse_system", "project").filter(pk=pk).first()
     if demand is None:
         raise Http404
@@ -97,6 +99,7 @@ def attachments_visible_to(user) -> QuerySet[Attachment]:
 
 
 def get_visible_attachment(user, pk) -> Attachment:
+    pk = object_id(pk)  # 'abc', '1e3' or a number past 2**63: 404, never a crash
     attachment = attachments_visible_to(user).filter(pk=pk).first()
     if attachment is None:
         raise Http404

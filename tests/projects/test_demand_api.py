@@ -239,3 +239,14 @@ def test_budget_total_is_a_string_decimal(api, users):
 @pytest.mark.django_db
 def test_anonymous_gets_401(api):
     assert api.get("/api/v1/demands/").status_code == 401
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bad", ["abc", "1e3", "-1", "0", "99999999999999999999"])
+@pytest.mark.parametrize("path", ["/api/v1/demands/{}/", "/api/v1/demands/{}/history/", "/api/v1/projects/{}/"])
+def test_malformed_or_huge_ids_answer_404_not_500(users, api, bad, path):
+    client = api.as_user(users["prov_reviewer"])
+    assert client.get(path.format(bad)).status_code == 404
+    if "demands/{}/" == path[8:]:
+        assert client.patch(path.format(bad), {"title": "x"}, format="json").status_code == 404
+    assert client.post(f"/api/v1/demands/{bad}/transition/", {"name": "submit"}, format="json").status_code == 404
