@@ -44,7 +44,10 @@ def check_json_value(data, max_depth: int) -> None:
                 if isinstance(key, str) and (problem := bad_text(key)):
                     raise ParseError(problem)
                 stack.append((item, depth + 1))
-        elif isinstance(value, str) and (problem := bad_text(value)):
+        elif isinstance(value, str) and (problem := bad_text(value.replace("\x00", ""))):
+            # A NUL in a value is left to the field, which names itself in its error
+            # (DRF's CharField: "Null characters are not allowed."); a lone surrogate cannot
+            # even be echoed back, so it is refused here.
             raise ParseError(problem)
 
 

@@ -40,6 +40,8 @@ def orgs(db):
     """Organizations by code, e.g. orgs["220100-jyj"] (Changchun education bureau)."""
     from organizations.models import Organization
 
+    _ensure_reference_data()  # back after a transactional test emptied the database
+
     return {o.code: o for o in Organization.objects.select_related("region")}
 
 
