@@ -64,3 +64,10 @@ def org_is_visible(user, org_id: int | None) -> bool:
 def region_tree() -> QuerySet[Region]:
     """All regions, parents first, for pickers and the API."""
     return Region.objects.select_related("parent").order_by("code")
+
+
+def language_for(user) -> str:
+    """The language to write to `user` in (notifications, exports): their choice or the site default."""
+    from django.conf import settings
+
+    return getattr(user, "preferred_language", None) or settings.LANGUAGE_CODE
