@@ -56,7 +56,7 @@ class Organization(BilingualNameMixin):
     """A government bureau in a region; one per region is its coordination authority."""
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
-    line = models.CharField(_("line of work"), max_length=30, blank=True, help_text=_("e.g. 教育, 公安: bureaus of one line at different levels"))
+    line = models.CharField(_("line of work"), max_length=30, blank=True, help_text=_("e.g. education, public security: bureaus of one line of work at different levels"))
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="organizations")
     level = models.CharField(_("level"), max_length=10, choices=RegionLevel.choices, editable=False)
     # The prefecture-level region the organization sits in (null for provincial ones): the

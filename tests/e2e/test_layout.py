@@ -97,3 +97,33 @@ def test_english_navigation_and_footer_have_no_chinese(page):
         )
         chinese = [t for t in texts if CJK.search(t)]
         assert chinese == [], f"{url}: {chinese}"
+
+
+# Mixed-language help texts in projects/ (being restructured; reported to the lead, not edited here).
+KNOWN_MIXED = {"/demands/new/": "projects/forms/demands.py: help texts of title, description and policy basis"}
+
+
+def test_english_forms_have_no_chinese_labels_or_help(new_page):
+    """Every "new …" and import form linked from a navigation page, as a submitter and the administrator."""
+    found = {}
+    for username in ("sub_changchun", "admin"):
+        page = new_page()
+        login(page, username, "en")
+        forms = []
+        for url in nav_urls(page):
+            page.goto(url)
+            for href in page.eval_on_selector_all("main a[href$='/new/'], main a[href$='/import/']", "els => els.map(e => e.getAttribute('href'))"):
+                if href not in forms and href not in found:
+                    forms.append(href)
+        for url in forms:
+            page.goto(url)
+            # Labels of options (checkboxes naming data resources, say) are data, not the form's words.
+            texts = page.eval_on_selector_all(
+                "main label:not(.form-check-label), main .form-text, main legend, main button", "els => els.map(e => e.innerText.trim())"
+            )
+            found[url] = [t for t in texts if CJK.search(t)]
+    assert "/demands/new/" in found and len(found) >= 4, sorted(found)
+    assert {url: texts for url, texts in found.items() if texts and url not in KNOWN_MIXED} == {}
+    known = {url: found[url] for url in KNOWN_MIXED if found.get(url)}
+    if known:
+        pytest.xfail(f"mixed-language help texts, for the lead: {KNOWN_MIXED} -> {known}")
