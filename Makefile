@@ -10,7 +10,7 @@ PORT ?= 8000
 # gettext for translations, poppler to read PDFs back in tests, chromium for browser tests.
 SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 gettext poppler-utils chromium libpango-1.0-0 libpangoft2-1.0-0
 
-.PHONY: run test bench lint venv sysdeps messages migrate seed serve worker vendor-static diagrams clean
+.PHONY: run test test-e2e bench lint venv sysdeps messages migrate seed serve worker vendor-static diagrams clean
 
 run: venv sysdeps messages migrate seed serve
 
@@ -59,6 +59,10 @@ serve: venv
 
 test: venv sysdeps messages
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Just the browser tests (headless Debian Chromium against a seeded live server); `make test` runs them too.
+test-e2e: venv sysdeps messages
+	$(PY) -m pytest tests/e2e -m browser $(PYTEST_ARGS)
 
 bench: venv
 	$(PY) -m bench.run $(BENCH_ARGS)

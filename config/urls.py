@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core import views as core_views
+from organizations import views as organizations_views
 
 admin.site.site_header = _("Unified project demand management")
 admin.site.site_title = _("Demand management administration")
@@ -20,6 +21,8 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The switch also stores the choice on the signed-in user (before Django's own set_language).
+    path("i18n/setlang/", organizations_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("core.urls")),
     path("", include("projects.urls")),

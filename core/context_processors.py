@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from organizations.choices import Role
 
 # (url name, label, icon, roles that see it; None = everyone signed in). Apps add entries here.
+# Entries named in GROUPS share one drop-down menu when a user sees two or more of them, so
+# that the navigation keeps to one row at 1280 px in either language.
 NAVIGATION = [
     ("home", _("Home"), "house", None),
     ("projects:demand_list", _("My demands"), "file-earmark-text", {Role.SUBMITTER}),
@@ -19,7 +21,7 @@ NAVIGATION = [
     ("projects:portfolio", _("Portfolio"), "bar-chart", {
         Role.PROVINCIAL_APPROVER, Role.PROVINCIAL_REVIEWER, Role.PROJECT_MANAGER, Role.FINANCE_OFFICER,
         Role.OPERATIONS_OFFICER, Role.AUDITOR}),
-    ("assets:system_list", _("Catalogue"), "hdd-stack", None),
+    ("assets:system_list", _("System catalogue"), "hdd-stack", None),
     ("assets:capability_list", _("Capabilities"), "puzzle", None),
     ("assets:data_resource_list", _("Data resources"), "database", None),
     ("assets:hardware_list", _("Hardware"), "cpu", {
@@ -29,7 +31,18 @@ NAVIGATION = [
 ]
 
 
-def navigation_for(user):
+# url name → (group key, the group's label, its icon).
+GROUPS = {
+    "projects:project_list": ("projects", _("Projects"), "kanban"),
+    "projects:portfolio": ("projects", _("Projects"), "kanban"),
+    "assets:system_list": ("catalogue", _("Catalogue"), "hdd-stack"),
+    "assets:capability_list": ("catalogue", _("Catalogue"), "hdd-stack"),
+    "assets:data_resource_list": ("catalogue", _("Catalogue"), "hdd-stack"),
+    "assets:hardware_list": ("catalogue", _("Catalogue"), "hdd-stack"),
+}
+
+
+def _links_for(user) -> list[dict]:
     items = []
     for url_name, label, icon, roles in NAVIGATION:
         if roles is not None and not (user.is_superuser or user.role in roles):
@@ -39,6 +52,29 @@ def navigation_for(user):
         except NoReverseMatch:
             continue  # the page belongs to an app that is not wired yet
         items.append({"url": url, "label": label, "icon": icon, "name": url_name})
+    return items
+
+
+def navigation_for(user) -> list[dict]:
+    """The user's navigation: links, and menus ({"label", "icon", "children"}) for groups."""
+    links = _links_for(user)
+    sizes: dict[str, int] = {}
+    for link in links:
+        if link["name"] in GROUPS:
+            key = GROUPS[link["name"]][0]
+            sizes[key] = sizes.get(key, 0) + 1
+    items, menus = [], {}
+    for link in links:
+        group = GROUPS.get(link["name"])
+        if group is None or sizes[group[0]] < 2:
+            items.append(link)
+            continue
+        key, label, icon = group
+        if key not in menus:
+            menus[key] = {"label": label, "icon": icon, "children": [], "names": set()}
+            items.append(menus[key])
+        menus[key]["children"].append(link)
+        menus[key]["names"].add(link["name"])
     return items
 
 

@@ -6,8 +6,9 @@ console backend unless EMAIL_BACKEND says otherwise). Services call it from
 `transaction.on_commit` (see `notify_on_commit`), so that nobody hears of a change that
 rolled back.
 
-Messages are stored as text, so they are rendered in the site's language
-(settings.LANGUAGE_CODE) whatever language the request that caused them was in.
+Messages are stored as text, rendered in each recipient's language (their choice from the
+language switch, else the site's default: `organizations.selectors.language_for`), whatever
+language the request that caused them was in.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import translation
+
+from organizations.selectors import language_for
 
 from .models import Notification
 
@@ -37,9 +40,9 @@ def _distinct_recipients(recipients: Iterable, exclude: Iterable = ()) -> list:
     return out
 
 
-def render_text(message, params: dict | None = None) -> str:
-    """`message` (a string, lazy string or callable) rendered in the site's language."""
-    with translation.override(settings.LANGUAGE_CODE):
+def render_text(message, params: dict | None = None, language: str | None = None) -> str:
+    """`message` (a string, lazy string or callable) rendered in `language` (default: the site's)."""
+    with translation.override(language or settings.LANGUAGE_CODE):
         text = message() if callable(message) else str(message)
         if params:
             text = text % {k: (str(v) if v is not None else "") for k, v in params.items()}
@@ -62,25 +65,30 @@ def notify(
     people = _distinct_recipients(recipients, exclude)
     if not people:
         return []
-    text = render_text(message, params)
-    title = render_text(subject, params) if subject else text.splitlines()[0][:120]
     content_type = ContentType.objects.get_for_model(type(obj)) if obj is not None else None
-    rows = Notification.objects.bulk_create(
-        [
-            Notification(
-                recipient=user,
-                actor=actor,
-                verb=verb,
-                content_type=content_type,
-                object_id=getattr(obj, "pk", None),
-                object_repr=str(obj)[:300] if obj is not None else "",
-                message=text,
-                url=url,
-            )
-            for user in people
-        ]
-    )
-    _mail(people, title, text, url)
+    by_language: dict[str, list] = {}
+    for user in people:
+        by_language.setdefault(language_for(user), []).append(user)
+    rows = []
+    for language, group in by_language.items():
+        text = render_text(message, params, language)
+        title = render_text(subject, params, language) if subject else text.splitlines()[0][:120]
+        rows += Notification.objects.bulk_create(
+            [
+                Notification(
+                    recipient=user,
+                    actor=actor,
+                    verb=verb,
+                    content_type=content_type,
+                    object_id=getattr(obj, "pk", None),
+                    object_repr=str(obj)[:300] if obj is not None else "",
+                    message=text,
+                    url=url,
+                )
+                for user in group
+            ]
+        )
+        _mail(group, title, text, url)
     return rows
 
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import get_language
@@ -55,7 +56,7 @@ class Organization(BilingualNameMixin):
     """A government bureau in a region; one per region is its coordination authority."""
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
-    line = models.CharField(_("line of work"), max_length=30, blank=True, help_text=_("e.g. 教育, 公安: bureaus of one line at different levels"))
+    line = models.CharField(_("line of work"), max_length=30, blank=True, help_text=_("e.g. education, public security: bureaus of one line of work at different levels"))
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="organizations")
     level = models.CharField(_("level"), max_length=10, choices=RegionLevel.choices, editable=False)
     # The prefecture-level region the organization sits in (null for provincial ones): the
@@ -113,6 +114,14 @@ class User(AbstractUser):
         related_name="users",
     )
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    # The user's own choice from the language switch; blank follows the browser (Accept-Language).
+    language = models.CharField(
+        _("interface language"),
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("Blank: follow the browser's language."),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -120,3 +129,8 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def preferred_language(self) -> str:
+        """The language the user chose, or the site's default: for notifications and exports."""
+        return self.language or settings.LANGUAGE_CODE

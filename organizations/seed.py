@@ -47,6 +47,24 @@ def ensure_demo_users(password: str) -> dict:
     return users
 
 
+def demo_user_summary() -> list[str]:
+    """One line per demo user, the administrator first: username, role, organization."""
+    from django.utils.translation import gettext
+
+    User = get_user_model()
+    names = ["admin", *DEMO_USERS]
+    found = {u.username: u for u in User.objects.filter(username__in=names).select_related("organization")}
+    rows = []
+    for name in names:
+        user = found.get(name)
+        if user is None:
+            continue
+        role = user.get_role_display() or (gettext("Administrator") if user.is_superuser else "")
+        rows.append((name, str(role), str(user.organization or "")))
+    width = max((len(r[0]) for r in rows), default=0)
+    return [f"  {name.ljust(width)}  {role} · {org}" if org else f"  {name.ljust(width)}  {role}" for name, role, org in rows]
+
+
 def run(ctx) -> str:
     """Seed step: bureaus in every region and the demo users."""
     ctx.users = ensure_demo_users(ctx.password)

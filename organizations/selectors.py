@@ -93,3 +93,10 @@ class RestrictedQuerySet(QuerySet):
 
 
 RestrictedManager = models.Manager.from_queryset(RestrictedQuerySet)
+
+
+def language_for(user) -> str:
+    """The language to write to `user` in (notifications, exports): their choice or the site default."""
+    from django.conf import settings
+
+    return getattr(user, "preferred_language", None) or settings.LANGUAGE_CODE

@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "core.input.RefuseNulMiddleware",  # after LocaleMiddleware: its 400 is in the user's language
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in user's stored language over the browser's (needs request.user).
+    "organizations.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -60,3 +60,24 @@ def test_seed_creates_contract_users_with_roles_and_places(db):
 def test_bad_arguments_are_refused_with_a_message(db, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("seed_demo", *args, verbosity=0)
+
+
+
+def test_summary_lists_every_demo_user_with_role_and_organization(db):
+    from io import StringIO
+
+    from django.utils import translation
+
+    from organizations.models import User
+    from organizations.seed import DEMO_USERS
+
+    out = StringIO()
+    with translation.override("zh-hans"):
+        call_command("seed_demo", "--password", "seed-pass-2026", "--only", "organizations", stdout=out)
+        listed = {line.split()[0]: " ".join(line.split()[1:]) for line in out.getvalue().splitlines() if line.startswith("  ")}
+        expected = {"admin": "管理员"}
+        for username in DEMO_USERS:
+            user = User.objects.select_related("organization").get(username=username)
+            expected[username] = f"{user.get_role_display()} · {user.organization}"
+    assert listed == expected
+    assert listed["sub_yanji"] == "填报人 · 延吉市教育局"

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from core.seeding import STEPS, SeedContext, resolve
+from organizations.seed import demo_user_summary
 
 
 class Command(BaseCommand):
@@ -33,6 +34,6 @@ class Command(BaseCommand):
             with transaction.atomic():
                 summary = step(ctx)
             ctx.say(f"{name}: {summary}")
-        ctx.say(self.style.SUCCESS("Demo data ready. Users: admin, prov_reviewer, prov_approver, pm, finance, ops, auditor, "
-                                   "coord_changchun, coord_jilin, sub_changchun, sub_jilin, sub_yanji, sub_province "
-                                   f"(password: {password})."))
+        ctx.say(self.style.SUCCESS(f"Demo data ready. Users (password: {password}):"))
+        for line in demo_user_summary():
+            ctx.say(line)
