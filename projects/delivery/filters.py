@@ -43,10 +43,11 @@ class ProjectFilter(django_filters.FilterSet):
     year = django_filters.NumberFilter(field_name="year", label=_("Year"))
     search = django_filters.CharFilter(method="filter_search", label=_("Search"))
     late = django_filters.BooleanFilter(method="filter_late", label=_("Late"))
+    mine = django_filters.BooleanFilter(method="filter_mine", label=_("My projects"))
 
     class Meta:
         model = Project
-        fields = ["hardware_status", "funding_status", "development_status", "operations_status", "org", "year", "search", "late"]
+        fields = ["hardware_status", "funding_status", "development_status", "operations_status", "org", "year", "search", "late", "mine"]
 
     def filter_org(self, qs, name, value):
         """Built by, or built for, the organization."""
@@ -56,6 +57,13 @@ class ProjectFilter(django_filters.FilterSet):
     def filter_search(self, qs, name, value):
         value = value.strip()
         return qs.filter(Q(code__icontains=value) | Q(name__icontains=value)) if value else qs
+
+    def filter_mine(self, qs, name, value):
+        """The projects whose manager the person asking is."""
+        user = getattr(self.request, "user", None)
+        if not value or user is None:
+            return qs
+        return qs.filter(manager_id=user.pk)
 
     def filter_late(self, qs, name, value):
         if value is None:

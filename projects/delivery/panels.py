@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -27,9 +26,9 @@ def project_panels(user) -> list[dashboard.Panel]:
     url = reverse("projects:project_list")
     panels = []
     if role == Role.PROJECT_MANAGER:
-        mine = qs.filter(Q(manager=user) | Q(construction_org_id=user.organization_id)).exclude(
-            operations_status=OperationsState.RETIRED)
-        panels.append(dashboard.Panel(_("Projects I drive"), mine.count(), url))
+        # "My projects" are exactly those whose manager I am (the list opens on the same filter).
+        mine = qs.filter(manager=user).exclude(operations_status=OperationsState.RETIRED)
+        panels.append(dashboard.Panel(_("Projects I drive"), mine.count(), f"{url}?mine=true"))
         waiting = mine.filter(development_status=DevelopmentState.TESTING).exclude(hardware_status__in=HARDWARE_READY).count()
         panels.append(dashboard.Panel(_("Acceptance waiting for hardware"), waiting, f"{url}?development_status=testing",
                                       "warning" if waiting else "secondary"))

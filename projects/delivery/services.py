@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -124,6 +125,13 @@ def construction_org() -> Organization:
     return org
 
 
+def default_manager(org: Organization):
+    """The construction team's default project manager: the first active project manager of the
+    construction organization (the provincial office changes it on the project page)."""
+    User = get_user_model()
+    return User.objects.filter(role=Role.PROJECT_MANAGER, organization=org, is_active=True).order_by("pk").first()
+
+
 def on_demand_approved(demand: Demand, actor) -> Project:
     """Hook of the demand approval: the approved demand becomes (part of) a project."""
     if demand.project_id is not None:
@@ -135,8 +143,8 @@ def create_project_for_demand(demand: Demand, actor, *, project: Project | None 
     """Make the approved `demand` part of a project: a new one (XM-<year>-NNNN), or `project`.
 
     A new project takes its name, description, budget and planned dates from the demand; the
-    provincial coordination authority builds it; the requesting organization benefits; the
-    manager stays empty until assigned. Attached to an existing project, the demand adds its
+    provincial coordination authority builds it; the requesting organization benefits; its
+    manager is the construction team's default one from the start. Attached to an existing project, the demand adds its
     organization as a beneficiary and its budget to the approved budget.
     """
     if demand.status != DemandStatus.APPROVED:
@@ -148,11 +156,13 @@ def create_project_for_demand(demand: Demand, actor, *, project: Project | None 
     with transaction.atomic():
         if project is None:
             year = timezone.localdate().year
+            builder = construction_org()
             project = Project.objects.create(
                 code=next_code("XM", 4, year),
+                manager=default_manager(builder),
                 name=(demand.title or str(demand))[:200],
                 description=demand.description,
-                construction_org=construction_org(),
+                construction_org=builder,
                 approved_budget=demand.budget_total,
                 year=year,
                 planned_start=demand.planned_start,

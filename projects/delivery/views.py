@@ -132,7 +132,7 @@ def lanes(project: Project, user) -> list[dict]:
 def project_list(request):
     """The projects this user may see, with the four states as chips; filters by state, organization, year."""
     user = request.user
-    filterset = ProjectFilter(request.GET or None, queryset=selectors.projects_visible_to(user))
+    filterset = ProjectFilter(request.GET or None, queryset=selectors.projects_visible_to(user), request=request)
     qs = selectors.with_beneficiary_names(filterset.qs).order_by("-year", "-code")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()

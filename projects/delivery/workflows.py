@@ -23,31 +23,31 @@ FUNDS_AVAILABLE = (FundingState.ALLOCATED, FundingState.DISBURSING, FundingState
 HARDWARE_READY = (HardwareState.ACCEPTED, HardwareState.NOT_REQUIRED)
 
 
-@guard(_("funding has not been allocated"))
+@guard(_("funding has not been allocated: waiting for finance to allocate the funds"))
 def is_funding_allocated(project) -> bool:
     """Development cannot start before funding is allocated."""
     return project.funding_status in FUNDS_AVAILABLE
 
 
-@guard(_("hardware has not been accepted or waived"))
+@guard(_("hardware has not been accepted: waiting for the project manager to accept the hardware or waive it"))
 def is_hardware_ready(project) -> bool:
     """Acceptance of the development needs the hardware accepted or waived."""
     return project.hardware_status in HARDWARE_READY
 
 
-@guard(_("development has not been delivered"))
+@guard(_("development has not been delivered: waiting for the project manager to deliver it"))
 def is_development_delivered(project) -> bool:
     """The trial run needs the development delivered."""
     return project.development_status == DevelopmentState.DELIVERED
 
 
-@guard(_("the project has no approved budget"))
+@guard(_("the project has no approved budget: waiting for the provincial approver to approve one"))
 def has_approved_budget(project) -> bool:
     """Budgeting needs an approved budget above zero (the budgets app adds its budget lines)."""
     return project.has_budget_for_funding()
 
 
-@guard(_("a disbursement is still open"))
+@guard(_("a disbursement is still open: waiting for finance to pay or reject it"))
 def has_no_open_disbursement(project) -> bool:
     """Settlement needs every disbursement paid or rejected."""
     return project.open_disbursement_count() == 0

@@ -112,7 +112,7 @@ def test_guard_message_is_in_the_users_language(users):
     project = ProjectFactory(funding_status="unfunded")
     with translation.override("en"), pytest.raises(TransitionConflict) as err:
         project_transition(project=project, machine="development", name="start", actor=users["pm"])
-    assert err.value.guards == ["funding has not been allocated"]
+    assert err.value.guards == ["funding has not been allocated: waiting for finance to allocate the funds"]
     with translation.override("zh-hans"), pytest.raises(TransitionConflict) as err:
         project_transition(project=project, machine="development", name="start", actor=users["pm"])
-    assert err.value.guards == ["资金未下达"]
+    assert err.value.guards == ["资金未下达，等待财务下达资金"]

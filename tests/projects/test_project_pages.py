@@ -350,9 +350,10 @@ QUERIES_PORTFOLIO = {"prov_approver": 6, "coord_changchun": 6}
 
 def test_home_shows_what_waits_for_each_project_role(users, login):
     today = timezone.localdate()
-    ProjectFactory(funding_status="unfunded")
-    ProjectFactory(development_status="delivered")
-    ProjectFactory(development_status="testing", hardware_status="procuring",
+    ProjectFactory(funding_status="unfunded", manager=users["pm"])
+    ProjectFactory(development_status="delivered", manager=users["pm"])
+    ProjectFactory(manager=None)  # another manager's or nobody's: not "mine"
+    ProjectFactory(development_status="testing", hardware_status="procuring", manager=users["pm"],
                    planned_start=today - timedelta(days=100), planned_end=today - timedelta(days=1))
 
     def panels(username):

@@ -39,7 +39,7 @@ def test_approved_demand_becomes_a_new_project(users):
     assert project.construction_org.code == "220000-zwj"
     assert [o.code for o in project.beneficiary_orgs.all()] == ["220100-jyj"]
     assert project.approved_budget == Decimal("350000.00")
-    assert project.manager is None
+    assert project.manager == users["pm"]  # the construction team's default manager from the start
     assert project.year == year
     assert (project.planned_start, project.planned_end) == (date(2026, 3, 1), date(2026, 12, 31))
     assert (project.hardware_status, project.funding_status, project.development_status, project.operations_status) == (
@@ -323,3 +323,15 @@ def test_full_life_from_approved_demand_to_retirement(users):
     assert sorted(c.code for c in system.capabilities.all()) == ["data_exchange", "e_license", "e_seal"]
     assert sorted(o.code for o in system.user_orgs.all()) == ["220100-jyj", "220200-mzj"]
     assert project.approved_budget == Decimal("700000.00")
+
+
+def test_a_new_project_has_the_construction_teams_manager_and_it_counts_as_mine(users, client):
+    from django.urls import reverse
+
+
+    project = services.on_demand_approved(ApprovedDemandFactory(), users["prov_approver"])
+    assert project.manager == users["pm"]
+    client.force_login(users["pm"])
+    page = client.get(reverse("projects:project_list") + "?mine=true")
+    assert project.code in page.content.decode()
+    assert "未指定" not in client.get(reverse("projects:project_detail", args=[project.pk])).content.decode()
