@@ -1,12 +1,15 @@
 """API: token, the caller, and the organization tree."""
 
+from django.contrib.auth.signals import user_logged_in
 from django.urls import path
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
+from rest_framework.throttling import ScopedRateThrottle
 
 from .models import Organization, Region
 from .selectors import visible_orgs
@@ -47,7 +50,27 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class TokenView(ObtainAuthToken):
-    """`{"username", "password"}` → `{"token"}`."""
+    """`{"username", "password"}` → `{"token"}`. Throttled per address, and locked per account and
+    address after repeated failures (django-axes, core.security)."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    def post(self, request, *args, **kwargs):
+        from axes.handlers.proxy import AxesProxyHandler
+
+        from core.security import lockout_response
+
+        credentials = {"username": str(request.data.get("username", ""))[:150]} if hasattr(request.data, "get") else {}
+        if AxesProxyHandler.is_locked(request._request, credentials=credentials):
+            return lockout_response(request._request)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        # A login like any other: the lockout counter of this account and address starts again.
+        user_logged_in.send(sender=type(user), request=request._request, user=user)
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
 
 
 @extend_schema(
