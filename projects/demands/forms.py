@@ -60,7 +60,7 @@ class DemandForm(forms.Form):
 
     title = forms.CharField(
         label=_label("title"), max_length=200, required=False,
-        help_text=_("What is to be built, in one line, e.g. “长春市教育局智慧校园统一身份认证平台建设”."),
+        help_text=_("What is to be built, in one line, e.g. “Unified identity authentication platform for smart campuses of the Changchun Education Bureau”."),
     )
     contact_name = forms.CharField(label=_label("contact_name"), max_length=50, required=False)
     contact_phone = forms.CharField(label=_label("contact_phone"), max_length=30, required=False)
@@ -71,7 +71,7 @@ class DemandForm(forms.Form):
     urgency = forms.ChoiceField(label=_label("urgency"), choices=Urgency.choices, initial=Urgency.NORMAL, required=False)
     description = forms.CharField(
         label=_label("description"), required=False, widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("建设内容: the business problem, the users, the functions to build, and what exists today. "
+        help_text=_("The business problem, the users, the functions to build, and what exists today. "
                     "Reviewers look for what duplicates existing systems."),
     )
     resources_wanted = forms.CharField(
@@ -80,7 +80,7 @@ class DemandForm(forms.Form):
     )
     policy_basis = forms.CharField(
         label=_label("policy_basis"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("政策依据: the documents that call for this construction (title and number)."),
+        help_text=_("The documents that call for this construction (title and number)."),
     )
     capabilities = forms.ModelMultipleChoiceField(
         label=_label("capabilities"), queryset=Capability.objects.all(), to_field_name="code", required=False,

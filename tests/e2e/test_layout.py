@@ -100,7 +100,7 @@ def test_english_navigation_and_footer_have_no_chinese(page):
 
 
 # Mixed-language help texts in projects/ (being restructured; reported to the lead, not edited here).
-KNOWN_MIXED = {"/demands/new/": "projects/forms/demands.py: help texts of title, description and policy basis"}
+KNOWN_MIXED: dict[str, str] = {}  # forms known to mix languages: none left
 
 
 def test_english_forms_have_no_chinese_labels_or_help(new_page):
