@@ -39,12 +39,12 @@ class ProjectSerializer(serializers.Serializer):
     beneficiary_orgs = serializers.SerializerMethodField()
     system = serializers.SerializerMethodField()
     construction_org = serializers.IntegerField(source="construction_org_id", read_only=True)
-    manager = serializers.CharField(source="manager.username", default=None, read_only=True)
+    manager = serializers.CharField(source="manager.username", default=None, read_only=True, allow_null=True)
     year = serializers.IntegerField(read_only=True)
-    planned_start = serializers.DateField(read_only=True)
-    planned_end = serializers.DateField(read_only=True)
-    actual_start = serializers.DateField(read_only=True)
-    actual_end = serializers.DateField(read_only=True)
+    planned_start = serializers.DateField(read_only=True, allow_null=True)
+    planned_end = serializers.DateField(read_only=True, allow_null=True)
+    actual_start = serializers.DateField(read_only=True, allow_null=True)
+    actual_end = serializers.DateField(read_only=True, allow_null=True)
 
     def get_available_transitions(self, obj) -> dict[str, list[str]]:
         """Per machine, the transitions the caller may fire now."""

@@ -199,6 +199,17 @@ class ClusterSerializer(serializers.Serializer):
         return [c.code for c in cluster["capabilities"]]
 
 
+class PaginatedClusterSerializer(serializers.Serializer):
+    """The clusters page by page, as every list of the API (contract: count, next, previous, results)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ClusterSerializer(many=True)
+    computed_at = serializers.DateTimeField(allow_null=True)
+    flag_threshold = serializers.FloatField()
+
+
 def may_recompute(user) -> bool:
     return has_role(user, Role.PROVINCIAL_REVIEWER, Role.PROVINCIAL_APPROVER) or bool(user and user.is_superuser)
 
@@ -215,11 +226,11 @@ class ClustersView(APIView):
         response.data["flag_threshold"] = float(snapshot.threshold) if snapshot else flag_threshold()
         return response
 
-    @extend_schema(responses=ClusterSerializer(many=True))
+    @extend_schema(responses=PaginatedClusterSerializer)
     def get(self, request):
         return self._page(request, latest_snapshot())
 
-    @extend_schema(request=None, responses=ClusterSerializer(many=True))
+    @extend_schema(request=None, responses=PaginatedClusterSerializer)
     def post(self, request):
         if not may_recompute(request.user):
             raise PermissionDenied(_("Only the provincial review office recomputes the clusters."))
