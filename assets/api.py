@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.routers import SimpleRouter
 
+from core.serializers import MoneyField
 from organizations.models import Organization
 
 from . import selectors, services
 from .filters import DataResourceFilter, HardwareFilter, SystemFilter
-from .models import MONEY, Capability, DataResource, HardwareItem, InformationSystem
+from .models import Capability, DataResource, HardwareItem, InformationSystem
 from .permissions import may_change_data_resource, may_change_hardware, may_change_system, may_edit_catalogue
 
 
@@ -77,7 +78,7 @@ class SystemSerializer(serializers.ModelSerializer):
                                                    help_text=_("Defaults to the caller's organization."))
     capabilities = serializers.SlugRelatedField(many=True, slug_field="code", queryset=Capability.objects.all(), required=False)
     user_orgs = serializers.PrimaryKeyRelatedField(many=True, queryset=Organization.objects.all(), required=False)
-    yearly_ops_cost = serializers.DecimalField(required=False, min_value=0, **MONEY)
+    yearly_ops_cost = MoneyField(required=False)
     level = serializers.CharField(read_only=True)
     assessment_due = serializers.DateField(read_only=True)
     assessment_overdue = serializers.BooleanField(source="is_assessment_overdue", read_only=True)
@@ -124,8 +125,8 @@ class SystemViewSet(CatalogueWriteMixin, viewsets.ReadOnlyModelViewSet):
 
 class HardwareSerializer(serializers.ModelSerializer):
     system_code = serializers.CharField(source="system.code", read_only=True, default=None)
-    unit_cost = serializers.DecimalField(min_value=0, **MONEY)
-    total_cost = serializers.DecimalField(read_only=True, max_digits=18, decimal_places=2)
+    unit_cost = MoneyField()
+    total_cost = MoneyField(read_only=True)
 
     class Meta:
         model = HardwareItem
