@@ -194,6 +194,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# The largest file core.uploads.check_upload accepts unless an upload gives its own limit.
+UPLOAD_MAX_BYTES = env.int("PDM_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
