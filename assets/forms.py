@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateInput, MoneyField, TextLengthMixin
+from core.uploads import TABLE_KINDS, check_upload
 from organizations.models import Organization
 
 from . import selectors
@@ -25,14 +27,7 @@ class CapabilityMultipleChoiceField(forms.ModelMultipleChoiceField):
         return obj.display_name
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class SystemForm(forms.ModelForm):
+class SystemForm(TextLengthMixin, forms.ModelForm):
     owner_org = OrgChoiceField(queryset=Organization.objects.none(), label=_("Owner"))
     capabilities = CapabilityMultipleChoiceField(
         queryset=Capability.objects.order_by("sort_order", "code"), to_field_name="code", required=False, widget=forms.CheckboxSelectMultiple,
@@ -55,6 +50,7 @@ class SystemForm(forms.ModelForm):
             "last_assessment": DateInput(),
             "security_level": forms.Select(choices=[("", "—"), *[(i, str(i)) for i in range(1, 6)]]),
         }
+        field_classes = {"yearly_ops_cost": MoneyField}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,7 +64,7 @@ class SystemForm(forms.ModelForm):
                 field.widget.attrs.setdefault("class", css)
 
 
-class DataResourceForm(forms.ModelForm):
+class DataResourceForm(TextLengthMixin, forms.ModelForm):
     owner_org = OrgChoiceField(queryset=Organization.objects.none(), label=_("Owner"))
 
     class Meta:
@@ -88,7 +84,7 @@ class SystemByCodeField(forms.ModelChoiceField):
         return f"{obj.code} {obj.name}"
 
 
-class HardwareForm(forms.ModelForm):
+class HardwareForm(TextLengthMixin, forms.ModelForm):
     system = SystemByCodeField(queryset=InformationSystem.objects.none(), required=False, label=_("System"))
 
     class Meta:
@@ -96,6 +92,7 @@ class HardwareForm(forms.ModelForm):
         fields = ["name", "kind", "system", "vcpu", "memory_gb", "storage_tb", "quantity", "unit_cost", "location", "supplier",
                   "warranty_end", "status"]
         widgets = {"warranty_end": DateInput()}
+        field_classes = {"unit_cost": MoneyField}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,10 +111,7 @@ class ImportForm(forms.Form):
         ) % {"mb": MAX_UPLOAD_BYTES // 1024 // 1024, "rows": f"{MAX_ROWS:,}"}
 
     def clean_file(self):
+        """The shared upload check (core.uploads): an xlsx or csv by name and by content, at most MAX_UPLOAD_BYTES."""
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("The file is %(size).1f MB; files of at most %(max)d MB can be imported."),
-                params={"size": upload.size / 1024 / 1024, "max": MAX_UPLOAD_BYTES // 1024 // 1024},
-            )
+        check_upload(upload, kinds=TABLE_KINDS, max_bytes=MAX_UPLOAD_BYTES)
         return upload

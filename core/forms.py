@@ -171,13 +171,20 @@ class TextLengthMixin:
             field.widget.attrs["data-maxlength-over"] = gettext("%(count)s characters too many: shorten the text before saving.")
 
     def _normalize_line_breaks(self):
-        if not self.is_bound or not hasattr(self.data, "getlist"):
+        if not self.is_bound:
             return
-        names = {self.add_prefix(n) for n, f in self.fields.items() if isinstance(f.widget, forms.Textarea)}
-        if not any("\r" in v for n in names for v in self.data.getlist(n)):
-            return
-        data = self.data.copy()
-        for name in names:
-            if name in data:
-                data.setlist(name, [v.replace("\r\n", "\n").replace("\r", "\n") for v in data.getlist(name)])
+        names = [self.add_prefix(n) for n, f in self.fields.items() if isinstance(f.widget, forms.Textarea)]
+        if hasattr(self.data, "getlist"):
+            if not any("\r" in v for n in names for v in self.data.getlist(n) if isinstance(v, str)):
+                return
+            data = self.data.copy()
+            for name in names:
+                if name in data:
+                    data.setlist(name, [_lf(v) for v in data.getlist(name)])
+        else:
+            data = {k: _lf(v) if k in names else v for k, v in self.data.items()}
         self.data = data
+
+
+def _lf(value):
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
