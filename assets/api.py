@@ -11,11 +11,12 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.routers import SimpleRouter
 
 from core.api import PrimaryKeyRelatedField
+from core.serializers import MoneyField
 from organizations.models import Organization
 
 from . import selectors, services
 from .filters import DataResourceFilter, HardwareFilter, SystemFilter
-from .models import MONEY, Capability, DataResource, HardwareItem, InformationSystem
+from .models import Capability, DataResource, HardwareItem, InformationSystem
 from .permissions import may_change_data_resource, may_change_hardware, may_change_system, may_edit_catalogue
 
 
@@ -86,7 +87,7 @@ class SystemSerializer(serializers.ModelSerializer):
                                                    help_text=_("Defaults to the caller's organization."))
     capabilities = serializers.SlugRelatedField(many=True, slug_field="code", queryset=Capability.objects.all(), required=False)
     user_orgs = PrimaryKeyRelatedField(many=True, queryset=Organization.objects.all(), required=False)
-    yearly_ops_cost = serializers.DecimalField(required=False, min_value=0, **MONEY)
+    yearly_ops_cost = MoneyField(required=False)
     level = serializers.CharField(read_only=True)
     assessment_due = serializers.DateField(read_only=True, allow_null=True)
     assessment_overdue = serializers.BooleanField(source="is_assessment_overdue", read_only=True)
@@ -134,8 +135,8 @@ class SystemViewSet(CatalogueWriteMixin, viewsets.ReadOnlyModelViewSet):
 class HardwareSerializer(serializers.ModelSerializer):
     serializer_related_field = PrimaryKeyRelatedField  # `project`, `system`: out-of-range ids answer 400
     system_code = serializers.CharField(source="system.code", read_only=True, default=None, allow_null=True)
-    unit_cost = serializers.DecimalField(min_value=0, **MONEY)
-    total_cost = serializers.DecimalField(read_only=True, max_digits=18, decimal_places=2)
+    unit_cost = MoneyField()
+    total_cost = MoneyField(read_only=True)
 
     class Meta:
         model = HardwareItem

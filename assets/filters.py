@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from core import filters as core_filters
 from organizations.choices import RegionLevel
 from organizations.models import Organization, Region
 
@@ -34,29 +35,29 @@ def _owner_ids(related_name: str):
     return model.objects.values("owner_org_id")
 
 
-class OrgChoiceField(forms.ModelChoiceField):
+class OrgChoiceField(core_filters.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.display_name
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class OrgFilter(django_filters.ModelChoiceFilter):
+class OrgFilter(core_filters.ModelChoiceFilter):
     """An organization by id."""
 
     field_class = OrgChoiceField
 
 
 @extend_schema_field(OpenApiTypes.STR)
-class CodeFilter(django_filters.ModelChoiceFilter):
+class CodeFilter(core_filters.ModelChoiceFilter):
     """A capability or a system by its code."""
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class RegionFilter(django_filters.ModelChoiceFilter):
+class RegionFilter(core_filters.ModelChoiceFilter):
     """A region by id."""
 
 
-class _Bound(django_filters.FilterSet):
+class _Bound(core_filters.FilterSet):
     """Filters call one selector function with their cleaned value."""
 
     def __init__(self, *args, **kwargs):
@@ -76,7 +77,7 @@ class _Bound(django_filters.FilterSet):
 
 
 class SystemFilter(_Bound):
-    q = django_filters.CharFilter(method="_apply", label=_("Search"))
+    q = core_filters.CharFilter(method="_apply", label=_("Search"))
     capability = CodeFilter(
         queryset=Capability.objects.order_by("sort_order", "code"), to_field_name="code", method="_capability",
         label=_("Capability"), empty_label=_("Any capability"),
@@ -105,7 +106,7 @@ class SystemFilter(_Bound):
 
 
 class DataResourceFilter(_Bound):
-    q = django_filters.CharFilter(method="_apply", label=_("Search"))
+    q = core_filters.CharFilter(method="_apply", label=_("Search"))
     sharing = django_filters.ChoiceFilter(choices=Sharing.choices, method="_apply", label=_("Sharing"), empty_label=_("Any sharing"))
     opening = django_filters.ChoiceFilter(choices=Opening.choices, method="_apply", label=_("Opening"), empty_label=_("Any opening"))
     owner_org = OrgFilter(queryset=_owners("data_resources"), method="_apply", label=_("Owner"), empty_label=_("Any owner"))
@@ -124,7 +125,7 @@ class DataResourceFilter(_Bound):
 
 
 class HardwareFilter(_Bound):
-    q = django_filters.CharFilter(method="_apply", label=_("Search"))
+    q = core_filters.CharFilter(method="_apply", label=_("Search"))
     kind = django_filters.ChoiceFilter(choices=HardwareKind.choices, method="_apply", label=_("Kind"), empty_label=_("Any kind"))
     location = django_filters.ChoiceFilter(choices=HardwareLocation.choices, method="_apply", label=_("Location"), empty_label=_("Any location"))
     status = django_filters.ChoiceFilter(choices=HardwareStatus.choices, method="_apply", label=_("Status"), empty_label=_("Any status"))

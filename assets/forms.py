@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateInput, MoneyField, TextLengthMixin
+from core.uploads import TABLE_KINDS, check_upload
 from organizations.models import Organization
 
 from . import selectors
@@ -25,13 +27,6 @@ class CapabilityMultipleChoiceField(forms.ModelMultipleChoiceField):
         return obj.display_name
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
 DESCRIPTION_MAX = 5000
 
 
@@ -39,7 +34,7 @@ def description_field():
     return forms.CharField(label=_("description"), required=False, max_length=DESCRIPTION_MAX, widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class SystemForm(forms.ModelForm):
+class SystemForm(TextLengthMixin, forms.ModelForm):
     description = description_field()
     owner_org = OrgChoiceField(queryset=Organization.objects.none(), label=_("Owner"))
     capabilities = CapabilityMultipleChoiceField(
@@ -63,6 +58,7 @@ class SystemForm(forms.ModelForm):
             "last_assessment": DateInput(),
             "security_level": forms.Select(choices=[("", "—"), *[(i, str(i)) for i in range(1, 6)]]),
         }
+        field_classes = {"yearly_ops_cost": MoneyField}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,7 +72,7 @@ class SystemForm(forms.ModelForm):
                 field.widget.attrs.setdefault("class", css)
 
 
-class DataResourceForm(forms.ModelForm):
+class DataResourceForm(TextLengthMixin, forms.ModelForm):
     description = description_field()
     owner_org = OrgChoiceField(queryset=Organization.objects.none(), label=_("Owner"))
 
@@ -97,7 +93,7 @@ class SystemByCodeField(forms.ModelChoiceField):
         return f"{obj.code} {obj.name}"
 
 
-class HardwareForm(forms.ModelForm):
+class HardwareForm(TextLengthMixin, forms.ModelForm):
     system = SystemByCodeField(queryset=InformationSystem.objects.none(), required=False, label=_("System"))
 
     class Meta:
@@ -105,6 +101,7 @@ class HardwareForm(forms.ModelForm):
         fields = ["name", "kind", "system", "vcpu", "memory_gb", "storage_tb", "quantity", "unit_cost", "location", "supplier",
                   "warranty_end", "status"]
         widgets = {"warranty_end": DateInput()}
+        field_classes = {"unit_cost": MoneyField}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -123,10 +120,7 @@ class ImportForm(forms.Form):
         ) % {"mb": MAX_UPLOAD_BYTES // 1024 // 1024, "rows": f"{MAX_ROWS:,}"}
 
     def clean_file(self):
+        """The shared upload check (core.uploads): an xlsx or csv by name and by content, at most MAX_UPLOAD_BYTES."""
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("The file is %(size).1f MB; files of at most %(max)d MB can be imported."),
-                params={"size": upload.size / 1024 / 1024, "max": MAX_UPLOAD_BYTES // 1024 // 1024},
-            )
+        check_upload(upload, kinds=TABLE_KINDS, max_bytes=MAX_UPLOAD_BYTES)
         return upload

@@ -34,6 +34,7 @@ from import_export import fields, resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
 
 from core import audit
+from core import import_widgets as money_widgets
 from core.dates import validate_date_range
 from core.sequences import reserve_codes
 from organizations.models import Organization
@@ -131,8 +132,21 @@ class TextWidget(ColumnWidget):
         return escape_formula("" if value is None else force_str(value))
 
 
-class MoneyWidget(ColumnWidget):
-    """An amount in CNY: 1234.5, 1,234.50, ¥1234; never negative, two decimals at most."""
+class MoneyWidget(ColumnWidget, money_widgets.MoneyWidget):
+    """An amount in CNY as clerks type it (core.money): 1,234.50, ¥1234, 50万, 1.5亿; the message names the column."""
+
+    def __init__(self, default=None):
+        money_widgets.MoneyWidget.__init__(self, default=default)
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except ValueError as exc:
+            raise CellError(str(exc))
+
+
+class DecimalWidget(ColumnWidget):
+    """A non-negative quantity with two decimals at most (storage in TB)."""
 
     def __init__(self, default=None):
         super().__init__(coerce_to_string=False)
@@ -162,10 +176,6 @@ class MoneyWidget(ColumnWidget):
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else value
-
-
-class DecimalWidget(MoneyWidget):
-    """A non-negative quantity with two decimals (storage in TB)."""
 
 
 class IntWidget(ColumnWidget):

@@ -51,7 +51,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
 
 class TokenView(ObtainAuthToken):
     """`{"username", "password"}` → `{"token"}`. Throttled per address, and locked per account and
-    address after repeated failures (django-axes, core.security)."""
+    address after repeated failures (django-axes, organizations.security)."""
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
@@ -59,7 +59,7 @@ class TokenView(ObtainAuthToken):
     def post(self, request, *args, **kwargs):
         from axes.handlers.proxy import AxesProxyHandler
 
-        from core.security import lockout_response
+        from organizations.security import lockout_response
 
         credentials = {"username": str(request.data.get("username", ""))[:150]} if hasattr(request.data, "get") else {}
         if AxesProxyHandler.is_locked(request._request, credentials=credentials):

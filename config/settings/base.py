@@ -1,7 +1,7 @@
 """Settings shared by every environment. Everything that differs comes from the environment."""
 
-from datetime import timedelta
 import warnings
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -86,7 +86,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "axes.middleware.AxesMiddleware",  # last: turns a lockout into core.security.lockout_response
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into organizations.security.lockout_response
 ]
 
 # Login lockout (django-axes): 5 wrong passwords for one username from one address lock that pair
@@ -96,7 +96,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "core.security.lockout_response"
+AXES_LOCKOUT_CALLABLE = "organizations.security.lockout_response"
 AXES_VERBOSE = False
 
 ROOT_URLCONF = "config.urls"
@@ -196,7 +196,7 @@ REST_FRAMEWORK = {
     ],
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_RATES": {"login": "30/minute"},  # the token endpoint, per address
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["core.filters.FilterBackend"],  # malformed ids and text: 400, never 500
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -220,6 +220,9 @@ SPECTACULAR_SETTINGS = {
         "HardwareKindEnum": "assets.choices.HardwareKind",
     },
 }
+
+# The largest file core.uploads.check_upload accepts unless an upload gives its own limit.
+UPLOAD_MAX_BYTES = env.int("PDM_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

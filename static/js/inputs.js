@@ -1,0 +1,43 @@
+/* A live character counter for every input or textarea with data-maxlength (core.forms.TextLengthMixin):
+ * "12 / 200", red with the input's data-maxlength-over wording once over. The browser's maxlength
+ * is not used, so that pasted text is never cut silently: the server refuses it with a message. */
+(function () {
+  "use strict";
+
+  function count(value) { return Array.from(value.replace(/\r\n/g, "\n")).length; }
+
+  function counterFor(field) {
+    var counter = field.parentNode.querySelector("[data-maxlength-counter]");
+    if (!counter) {
+      counter = document.createElement("div");
+      counter.className = "form-text text-end";
+      counter.setAttribute("data-maxlength-counter", "");
+      counter.setAttribute("aria-live", "polite");
+      field.insertAdjacentElement("afterend", counter);
+    }
+    return counter;
+  }
+
+  function update(field) {
+    var limit = parseInt(field.dataset.maxlength, 10);
+    var n = count(field.value);
+    var counter = counterFor(field);
+    var over = n - limit;
+    counter.textContent = n + " / " + limit + (over > 0 && field.dataset.maxlengthOver
+      ? " · " + field.dataset.maxlengthOver.replace("%(count)s", over) : "");
+    counter.classList.toggle("text-danger", over > 0);
+    field.classList.toggle("is-invalid", over > 0);
+  }
+
+  function bind(root) {
+    (root || document).querySelectorAll("input[data-maxlength], textarea[data-maxlength]").forEach(function (field) {
+      if (field.dataset.maxlengthBound) { return; }
+      field.dataset.maxlengthBound = "1";
+      field.addEventListener("input", function () { update(field); });
+      update(field);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { bind(document); });
+  document.addEventListener("htmx:load", function (event) { bind(event.target); });
+}());
