@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import filters
 from projects.delivery.choices import DevelopmentState, FundingState, HardwareState, OperationsState
 from projects.delivery.models import Project
 
@@ -32,16 +33,16 @@ def late_q(today=None) -> Q:
     return Q(planned_end__lt=today) & ~Q(development_status=DevelopmentState.DELIVERED)
 
 
-class ProjectFilter(django_filters.FilterSet):
+class ProjectFilter(filters.FilterSet):
     """Filters of the project list page and the API alike: each machine's state, organization, year."""
 
     hardware_status = django_filters.ChoiceFilter(choices=HardwareState.choices, label=_("Hardware"))
     funding_status = django_filters.ChoiceFilter(choices=FundingState.choices, label=_("Funding"))
     development_status = django_filters.ChoiceFilter(choices=DevelopmentState.choices, label=_("Development"))
     operations_status = django_filters.ChoiceFilter(choices=OperationsState.choices, label=_("Operations"))
-    org = django_filters.NumberFilter(method="filter_org", label=_("Organization"))
-    year = django_filters.NumberFilter(field_name="year", label=_("Year"))
-    search = django_filters.CharFilter(method="filter_search", label=_("Search"))
+    org = filters.IntegerFilter(method="filter_org", label=_("Organization"))
+    year = filters.IntegerFilter(field_name="year", label=_("Year"))
+    search = filters.CharFilter(method="filter_search", label=_("Search"))
     late = django_filters.BooleanFilter(method="filter_late", label=_("Late"))
     mine = django_filters.BooleanFilter(method="filter_mine", label=_("My projects"))
 

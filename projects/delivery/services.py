@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from pathlib import PurePath
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -25,6 +24,7 @@ from assets.models import Capability, InformationSystem
 from core import workflow
 from core.errors import TransitionConflict, TransitionForbidden, TransitionInvalid
 from core.sequences import next_code
+from core.uploads import UploadRefused, check_upload
 from organizations.choices import RegionLevel, Role
 from organizations.models import Organization
 from projects.delivery import permissions as perm
@@ -38,8 +38,6 @@ from projects.demands.workflows import MAX_AMOUNT
 CONSTRUCTION_ORG_CODE = "220000-zwj"
 
 # Acceptance documents: the same kinds and limit as demand attachments.
-DOCUMENT_EXTENSIONS = (".pdf", ".ofd", ".docx", ".xlsx", ".jpg", ".jpeg", ".png")
-DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 
 # Operations transitions whose effect reaches the catalogue.
 REGISTERS_SYSTEM = ("go_live", "finish_upgrade")
@@ -312,20 +310,19 @@ def milestone_problems(project: Project, values: dict) -> dict[str, str]:
             errors["actual_date"] = _("Actual date: cannot be before the project started (%(date)s).") % {"date": start}
     document = values.get("document")
     if document:
-        suffix = PurePath(document.name).suffix.lower()
-        if suffix not in DOCUMENT_EXTENSIONS:
-            errors["document"] = _("Acceptance document: %(name)s is not an allowed type (PDF, OFD, Word, Excel, JPG, PNG).") % {
-                "name": document.name
-            }
-        elif document.size > DOCUMENT_MAX_BYTES:
-            errors["document"] = _("Acceptance document: %(name)s is larger than 20 MB.") % {"name": document.name}
+        try:
+            check_upload(document)  # the one upload check: kind by content, size, name
+        except UploadRefused as err:
+            errors["document"] = _("Acceptance document: %(reason)s") % {"reason": " ".join(err.messages)}
     return errors
 
 
 def _save_milestone(milestone: Milestone, document) -> Milestone:
     with transaction.atomic():
         if document:
-            milestone.document.save(PurePath(document.name).name, document, save=False)
+            name, _content_type = check_upload(document)
+            document.seek(0)
+            milestone.document.save(name, document, save=False)
         milestone.save()
     return milestone
 

@@ -1,84 +1,34 @@
 from __future__ import annotations
 
-import zipfile
 from pathlib import PurePath
 from uuid import uuid4
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
+from core.uploads import UploadRefused, check_upload
 from projects.demands.models import Attachment, Demand
 from projects.demands.services import DemandInvalid, _check_may_edit
-
-# Attachments: extension → (content type, sniffing rule). OFD, DOCX and XLSX are ZIP packages
-# that must contain their format's main part; PDF, JPEG and PNG start with a magic number.
-ATTACHMENT_TYPES = {
-    "pdf": ("application/pdf", b"%PDF", None),
-    "ofd": ("application/ofd", b"PK\x03\x04", "OFD.xml"),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", b"PK\x03\x04", "word/document.xml"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04", "xl/workbook.xml"),
-    "jpg": ("image/jpeg", b"\xff\xd8\xff", None),
-    "jpeg": ("image/jpeg", b"\xff\xd8\xff", None),
-    "png": ("image/png", b"\x89PNG\r\n\x1a\n", None),
-}
-ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 
 # ---------------------------------------------------------------------------------------
 # Attachments
 # ---------------------------------------------------------------------------------------
 
 
-def _extension(name: str) -> str:
-    return PurePath(name or "").suffix.lower().lstrip(".")
-
-
-def _head(upload, n: int) -> bytes:
-    upload.seek(0)
-    head = upload.read(n)
-    upload.seek(0)
-    return head
-
-
 def check_attachment(upload) -> tuple[str, str]:
-    """(extension, content type) of an acceptable upload, or DemandInvalid naming the file."""
-    name = getattr(upload, "name", "") or ""
-    ext = _extension(name)
-    spec = ATTACHMENT_TYPES.get(ext)
-
-    def refuse(message):
-        raise DemandInvalid(message, field_errors={"attachments": [message]})
-
-    if spec is None:
-        refuse(
-            _("“%(name)s”: this file type is not accepted. Accepted: PDF, OFD, Word (docx), Excel (xlsx), JPG, PNG.")
-            % {"name": name}
-        )
-    if upload.size > ATTACHMENT_MAX_BYTES:
-        refuse(_("“%(name)s” is larger than 20 MB.") % {"name": name})
-    if upload.size == 0:
-        refuse(_("“%(name)s” is empty.") % {"name": name})
-    content_type, magic, main_part = spec
-    if not _head(upload, len(magic)) == magic:
-        refuse(_("“%(name)s”: the content is not a %(ext)s file.") % {"name": name, "ext": ext.upper()})
-    if main_part is not None:
-        try:
-            upload.seek(0)
-            with zipfile.ZipFile(upload) as package:
-                names = set(package.namelist())
-        except (zipfile.BadZipFile, OSError, ValueError):
-            names = set()
-        finally:
-            upload.seek(0)
-        if main_part not in names and not any(n.endswith("/" + main_part) for n in names):
-            refuse(_("“%(name)s”: the content is not a %(ext)s file.") % {"name": name, "ext": ext.upper()})
-    return ext, content_type
+    """(clean name, content type) of an acceptable upload (core.uploads: the kind by extension and
+    content, the size, the name), or DemandInvalid naming the file."""
+    try:
+        return check_upload(upload)
+    except UploadRefused as err:
+        message = " ".join(err.messages)
+        raise DemandInvalid(message, field_errors={"attachments": [message]}) from None
 
 
 def add_attachment(*, actor, demand: Demand, upload, description: str = "") -> Attachment:
     """Attach a file to a draft or returned demand of the actor's organization."""
     _check_may_edit(actor, demand, demand.org)
-    ext, content_type = check_attachment(upload)
-    original = PurePath(upload.name).name[:255]
+    original, content_type = check_attachment(upload)
+    ext = PurePath(original).suffix.lower().lstrip(".")
     attachment = Attachment(
         demand=demand,
         original_name=original,

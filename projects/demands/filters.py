@@ -15,6 +15,7 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import filters
 from projects.demands.choices import REVIEW_STATES, ConstructionType, DemandStatus, Domain, Urgency
 from projects.demands.models import Demand
 from projects.demands.selectors import pending_flags_subquery
@@ -48,23 +49,23 @@ AGE_CHOICES = [("3", _("waiting over 3 days")), ("7", _("waiting over 7 days")),
                ("30", _("waiting over 30 days"))]
 
 
-class DemandFilter(django_filters.FilterSet):
+class DemandFilter(filters.FilterSet):
     """Filters of the demand lists: status, organization, city, domain, urgency, capability,
     budget band, flagged or not, waiting time, overdue, text search; and the sort order."""
 
     # distinct=False: one status per row, and SELECT DISTINCT over every column would sort them all.
     status = django_filters.MultipleChoiceFilter(choices=DemandStatus.choices, distinct=False)
-    org = django_filters.NumberFilter(field_name="org_id")
-    city = django_filters.NumberFilter(field_name="org__city_id")
+    org = filters.IntegerFilter(field_name="org_id")
+    city = filters.IntegerFilter(field_name="org__city_id")
     domain = django_filters.ChoiceFilter(choices=Domain.choices)
     construction_type = django_filters.ChoiceFilter(choices=ConstructionType.choices)
     urgency = django_filters.ChoiceFilter(choices=Urgency.choices)
-    capability = django_filters.CharFilter(method="filter_capability")
+    capability = filters.CharFilter(method="filter_capability")
     budget = django_filters.ChoiceFilter(choices=[(k, v[0]) for k, v in BUDGET_BANDS.items()], method="filter_budget")
     flagged = django_filters.BooleanFilter(method="filter_flagged")
     age = django_filters.ChoiceFilter(choices=AGE_CHOICES, method="filter_age")
     overdue = django_filters.BooleanFilter(method="filter_overdue")
-    search = django_filters.CharFilter(method="filter_search")
+    search = filters.CharFilter(method="filter_search")
     sort = django_filters.ChoiceFilter(choices=[(k, v[0]) for k, v in SORTS.items()], method="filter_sort")
 
     class Meta:

