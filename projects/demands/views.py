@@ -28,7 +28,7 @@ from core.workflow import available_transitions, blocked_transitions
 from organizations.choices import RegionLevel, Role
 from organizations.models import Region
 from organizations.selectors import sees_everything, visible_orgs
-from projects.delivery.models import Project
+from projects.delivery.selectors import projects_visible_to
 from projects.demands.attachments import add_attachment, delete_attachment
 from projects.demands.choices import (
     EDITABLE_STATES,
@@ -277,16 +277,16 @@ def demand_detail_view(request, pk: int):
     return render(request, "projects/demands/detail.html", context)
 
 
-def _resolve_target(code: str) -> dict:
-    """A merge target typed as a number (XQ-… demand, XM-… project) or an id."""
+def _resolve_target(code: str, user) -> dict:
+    """A merge target typed as a number (XQ-… demand, XM-… project) or an id, among what `user` may see."""
     code = (code or "").strip().upper()
     if not code:
         return {}
     if code.startswith("XM-"):
-        project = Project.objects.filter(code=code).values_list("pk", flat=True).first()
+        project = projects_visible_to(user).filter(code=code).values_list("pk", flat=True).first()
         return {"target_project": project if project is not None else -1}
     if code.startswith("XQ-"):
-        target = Demand.objects.filter(code=code).values_list("pk", flat=True).first()
+        target = demands_visible_to(user).filter(code=code).values_list("pk", flat=True).first()
         return {"target_demand": target if target is not None else -1}
     return {"target_demand": int(code) if code.isdigit() else -1}
 
@@ -305,7 +305,7 @@ def demand_transition_view(request, pk: int):
     if name == "return_for_revision":
         payload["fields_to_fix"] = data.get("fields_to_fix") or []
     elif name == "merge":
-        payload.update(_resolve_target(data.get("target")))
+        payload.update(_resolve_target(data.get("target"), request.user))
     elif name == "recommend_reuse":
         payload["system"] = data.get("system")
     try:
