@@ -107,7 +107,7 @@ PAGES: dict[str, Entry] = {
     "projects:attachment_download": Entry(kind="attachment"),
     "projects:attachment_delete": Entry(kind="attachment", method="post", ok=(302, 403), last=True),
     "projects:redundancy_live": Entry(method="post", data={"title": "统一身份认证"}),
-    "projects:clusters": Entry(),
+    "projects:clusters": Entry(allowed=among(COORDINATORS, "prov_reviewer", "prov_approver", "auditor", "admin")),
     "projects:clusters_recompute": Entry(method="post", ok=(302,), allowed=among("prov_reviewer", "prov_approver", "admin"),
                                          refused=(404,)),
     "projects:demand_similar": Entry(kind="demand"),
