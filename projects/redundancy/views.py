@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,8 +31,8 @@ from projects.demands.services import demand_transition
 from projects.redundancy.choices import FlagState
 from projects.redundancy.clusters import clusters_for, compute_clusters, latest_snapshot
 from projects.redundancy.documents import flag_threshold
-from projects.redundancy.permissions import may_recompute_clusters, may_view_clusters
 from projects.redundancy.flags import flags_for, may_resolve_flags, resolve_flag, similar_for, visible_flags
+from projects.redundancy.permissions import may_recompute_clusters, may_view_clusters
 from projects.redundancy.search import LIVE_LIMIT, MAX_DESCRIPTION_CHARS, MAX_LIST_ITEMS, REASONS_SHOWN, check, check_demand
 
 CLUSTERS_PER_PAGE = 20

@@ -7,7 +7,6 @@ each entrance); an entrance without an entry fails `test_every_entrance_has_a_ma
 from __future__ import annotations
 
 import re
-import time
 from decimal import Decimal
 
 import pytest
@@ -17,12 +16,11 @@ from django.urls import reverse
 from organizations.models import Organization, Region
 from projects.models import Attachment
 from projects.redundancy.models import RedundancyFlag
-from tests.access.matrix import API, PAGES, PLACES_TRIED, PUBLIC_KINDS, ROLES, role_class, api_operations, page_routes, sees
+from tests.access.matrix import API, PAGES, PLACES_TRIED, PUBLIC_KINDS, ROLES, api_operations, page_routes, role_class, sees
 from tests.assets.factories import DataResourceFactory, HardwareFactory, SystemFactory
 from tests.projects.factories import PDF
 from tests.projects.project_factories import ApprovedDemandFactory, MilestoneFactory, ProjectFactory
 
-TIMES = {}
 CHANGCHUN = "220100"
 
 
@@ -157,9 +155,7 @@ def check_role(username, users, login, api, built, rendered) -> list:
             rendered.add((name, role_class(username)))
         for place in places_to_try(entry.kind, username) if entry.allowed(username) else ("own",):
             url = reverse(name, kwargs=url_kwargs(entry.kind, objects[place], fixed)) + (f"?{entry.query}" if entry.query else "")
-            t0 = time.perf_counter()
             response = _call(client, entry.method, url, entry.data)
-            TIMES[name] = TIMES.get(name, 0) + time.perf_counter() - t0
             want = expected(entry, username, place)
             if response.status_code not in want:
                 failures.append((username, entry.method, name, place, response.status_code, want))
@@ -169,9 +165,7 @@ def check_role(username, users, login, api, built, rendered) -> list:
     for (method, path), entry in API.items():
         for place in places_to_try(entry.kind, username) if entry.allowed(username) else ("own",):
             url = api_path(path, entry.kind, objects[place], fixed)
-            t0 = time.perf_counter()
             response = _call(token_client, entry.method, url, entry.data, api=True)
-            TIMES[path + method] = TIMES.get(path + method, 0) + time.perf_counter() - t0
             want = expected(entry, username, place)
             if response.status_code not in want:
                 failures.append((username, method, path, place, response.status_code, want))
@@ -185,8 +179,5 @@ def test_access_matrix(world, login, api):
     built, rendered = {}, set()
     failures = []
     for username in ROLES:
-        t0 = time.perf_counter()
         failures += check_role(username, world, login, api, built, rendered)
-        TIMES["role " + username] = time.perf_counter() - t0
-    print(sorted(TIMES.items(), key=lambda kv: -kv[1])[:30])
     assert failures == [], "\n".join(map(str, failures))
