@@ -8,11 +8,13 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         from assets.signals import catalogue_changed
+        from core import context_processors as navigation
 
         from . import audit_vocabulary, ports
         from .delivery import panels as delivery_panels
         from .demands import panels as demand_panels
         from .redundancy import feed, flags, tasks
+        from .redundancy.permissions import may_view_clusters
 
         # Redundancy learns of every write it must index (the change feed) and of the demands'
         # decisions through the ports; the catalogue tells it of bulk changes (imports).
@@ -22,4 +24,5 @@ class ProjectsConfig(AppConfig):
         ports.demand_redirected.connect(flags.resolve_for_redirect, dispatch_uid="redundancy-resolve-redirect")
         demand_panels.register()
         audit_vocabulary.register()
+        navigation.gate("projects:clusters", may_view_clusters)
         delivery_panels.register()

@@ -97,7 +97,7 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return projects_visible_to(self.request.user).prefetch_related(
             # `status` too: the state machine reads it when a demand is loaded.
-            Prefetch("demands", queryset=Demand.objects.only("id", "project_id", "status").order_by("pk")),
+            Prefetch("demands", queryset=Demand.objects.restrict(self.request.user).only("id", "project_id", "status").order_by("pk")),
             "beneficiary_orgs",
         ).order_by("-year", "-code")
 

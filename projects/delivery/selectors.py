@@ -22,6 +22,7 @@ from organizations.models import Organization
 from projects.delivery.choices import MACHINE_FIELDS, DevelopmentState, FundingState, HardwareState, OperationsState
 from projects.delivery.filters import late_q
 from projects.delivery.models import Milestone, Project
+from projects.demands.choices import DemandStatus
 from projects.demands.models import Demand
 
 STATE_CHOICES = {
@@ -59,11 +60,14 @@ def project_for(user, pk) -> Project:
 
 
 def project_page(user, pk) -> Project:
-    """One project with what its page shows prefetched: beneficiaries, demands, milestones, hardware."""
+    """One project with what its page shows prefetched: beneficiaries, milestones, hardware, and the
+    demands `user` may see (`visible_demands`; `demand_count` counts them all, so that the page can
+    say how many others there are without showing them)."""
     pk = object_id(pk)  # 'abc', '1e3' or a number past 2**63: 404, never a crash
-    qs = projects_visible_to(user).prefetch_related(
+    qs = projects_visible_to(user).annotate(demand_count=Count("demands", distinct=True)).prefetch_related(
         Prefetch("beneficiary_orgs", queryset=Organization.objects.select_related("region").order_by("code")),
-        Prefetch("demands", queryset=Demand.objects.select_related("org").order_by("pk")),
+        Prefetch("demands", queryset=Demand.objects.restrict(user).select_related("org").order_by("pk"),
+                 to_attr="visible_demands"),
         "milestones",
         "hardware_items",
     )
@@ -71,6 +75,13 @@ def project_page(user, pk) -> Project:
         return qs.get(pk=pk)
     except (Project.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def attachable_demands(user, limit: int | None = 500) -> QuerySet[Demand]:
+    """Approved demands without a project that `user` may see, newest first (the attach form)."""
+    qs = Demand.objects.restrict(user).filter(status=DemandStatus.APPROVED, project__isnull=True)
+    qs = qs.select_related("org").order_by("-pk")
+    return qs[:limit] if limit else qs
 
 
 def milestone_for(user, pk) -> Milestone:
@@ -145,11 +156,14 @@ def portfolio(user, *, late_limit: int = 50) -> dict:
     }
 
 
-def project_timeline(project: Project) -> QuerySet[AuditLog]:
-    """The merged history of the project and the demands it came from, oldest first (one query)."""
+def project_timeline(project: Project, user) -> QuerySet[AuditLog]:
+    """The merged history of the project and of the demands it came from that `user` may see,
+    oldest first (one query)."""
     project_type = ContentType.objects.get_for_model(Project)
     demand_type = ContentType.objects.get_for_model(Demand)
-    demand_ids = [d.pk for d in project.demands.all()]
+    demands = getattr(project, "visible_demands", None)
+    demand_ids = [d.pk for d in demands] if demands is not None else list(
+        Demand.objects.restrict(user).filter(project=project).values_list("pk", flat=True))
     return (
         AuditLog.objects.filter(
             Q(content_type=project_type, object_id=project.pk) | Q(content_type=demand_type, object_id__in=demand_ids)

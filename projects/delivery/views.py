@@ -27,7 +27,6 @@ from projects.delivery.filters import ProjectFilter
 from projects.delivery.forms import AttachDemandForm, MilestoneForm, ProjectForm, TransitionForm
 from projects.delivery.models import Project
 from projects.demands.choices import DemandStatus
-from projects.demands.models import Demand
 
 # Button labels of the transitions, by (machine, public name).
 TRANSITION_LABELS = {
@@ -168,17 +167,18 @@ def project_detail(request, pk: int):
     """One project: four lanes, milestones, hardware, demands, budget summary and the merged history."""
     user = request.user
     project = selectors.project_page(user, pk)
-    demands = list(project.demands.all())
+    demands = project.visible_demands
     hardware = list(project.hardware_items.all())
     may_edit = perm.may_edit_project(project, user)
     attach_form = None
     if perm.may_attach_demand(project, user):
-        attach_form = AttachDemandForm(demands=_attachable_demands())
-    timeline = [timeline_entry(row, project) for row in selectors.project_timeline(project)]
+        attach_form = AttachDemandForm(demands=selectors.attachable_demands(user))
+    timeline = [timeline_entry(row, project) for row in selectors.project_timeline(project, user)]
     return render(request, "projects/projects/detail.html", {
         "project": project,
         "lanes": lanes(project, user),
         "demands": demands,
+        "hidden_demands": project.demand_count - len(demands),
         "hardware": hardware,
         "milestones": list(project.milestones.all()),
         "beneficiaries": list(project.beneficiary_orgs.all()),
@@ -200,10 +200,6 @@ def _has_system(project) -> bool:
         return project.system is not None
     except Project.system.RelatedObjectDoesNotExist:
         return False
-
-
-def _attachable_demands():
-    return Demand.objects.filter(status=DemandStatus.APPROVED, project__isnull=True).select_related("org").order_by("-pk")[:500]
 
 
 def _show_errors(request, form, err: WorkflowError) -> None:
@@ -323,7 +319,7 @@ def milestone_document(request, pk: int):
 def project_attach_demand(request, pk: int):
     """A reviewer attaches an approved demand without a project to this project."""
     project = selectors.project_for(request.user, pk)
-    form = AttachDemandForm(request.POST, demands=Demand.objects.filter(status=DemandStatus.APPROVED, project__isnull=True))
+    form = AttachDemandForm(request.POST, demands=selectors.attachable_demands(request.user, limit=None))
     if not form.is_valid():
         messages.error(request, _("Choose an approved demand that is not yet part of a project."))
         return redirect("projects:project_detail", pk=project.pk)

@@ -90,6 +90,9 @@ def demand_detail(user, pk) -> Demand:
     demand.attachment_list = list(demand.attachments.select_related("uploaded_by"))
     demand.capability_list = list(demand.capabilities.all())
     demand.flag_list = list(demand.flags.all())
+    # The demand it was merged into is named only to those who may open it.
+    demand.merged_into_visible = bool(
+        demand.merged_into_id and demands_visible_to(user).filter(pk=demand.merged_into_id).exists())
     return demand
 
 

@@ -237,7 +237,7 @@ class Merge(TransitionHandler):
                 raise TransitionInvalid(message, field_errors={"target_demand": [message]})
             resolved["target_demand"] = target
         else:
-            project = Project.objects.filter(pk=target_project if isinstance(target_project, int) else -1).first()
+            project = Project.objects.restrict(actor).filter(pk=target_project if isinstance(target_project, int) else -1).first()
             if project is None or project.operations_status == OperationsState.RETIRED:
                 message = _("Choose an existing project that is not retired to merge into.")
                 raise TransitionInvalid(message, field_errors={"target_project": [message]})

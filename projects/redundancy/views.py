@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -22,7 +23,6 @@ from assets.models import Capability, InformationSystem
 from core.errors import TransitionInvalid, WorkflowError
 from core.http import safe_next
 from core.workflow import available_transitions
-from organizations.choices import Role
 from projects.delivery.selectors import project_for
 from projects.demands.choices import REVIEW_STATES, TRANSITION_LABELS
 from projects.demands.models import DemandDataResource
@@ -33,6 +33,7 @@ from projects.redundancy.choices import FlagState
 from projects.redundancy.clusters import clusters_for, compute_clusters, latest_snapshot
 from projects.redundancy.documents import flag_threshold
 from projects.redundancy.flags import flags_for, may_resolve_flags, resolve_flag, similar_for, visible_flags
+from projects.redundancy.permissions import may_recompute_clusters, may_view_clusters
 from projects.redundancy.search import LIVE_LIMIT, MAX_DESCRIPTION_CHARS, MAX_LIST_ITEMS, REASONS_SHOWN, check, check_demand
 
 CLUSTERS_PER_PAGE = 20
@@ -226,13 +227,11 @@ def decide(request, pk: int, kind: str, cid: int):
 # ---------------------------------------------------------------------------------------
 
 
-def _may_recompute(user) -> bool:
-    return user.is_superuser or user.role in (Role.PROVINCIAL_REVIEWER, Role.PROVINCIAL_APPROVER)
-
-
 @login_required
 def clusters_page(request):
     """Pending demands of several organizations asking for the same kind of system: build once."""
+    if not may_view_clusters(request.user):
+        raise PermissionDenied
     snapshot = latest_snapshot()
     clusters = clusters_for(request.user, snapshot)
     page = Paginator(clusters, CLUSTERS_PER_PAGE).get_page(request.GET.get("page"))
@@ -240,7 +239,7 @@ def clusters_page(request):
         "snapshot": snapshot,
         "page": page,
         "cluster_count": len(clusters),
-        "can_recompute": _may_recompute(request.user),
+        "can_recompute": may_recompute_clusters(request.user),
     }
     return render(request, "projects/redundancy/clusters.html", context)
 
@@ -248,7 +247,7 @@ def clusters_page(request):
 @login_required
 @require_POST
 def clusters_recompute(request):
-    if not _may_recompute(request.user):
+    if not may_recompute_clusters(request.user):
         raise Http404
     snapshot = compute_clusters()
     messages.success(request, _("Clusters recomputed: %(count)s groups.") % {"count": len(snapshot.clusters)})
