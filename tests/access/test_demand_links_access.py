@@ -5,10 +5,8 @@ import pytest
 from django.urls import reverse
 
 from projects.demands.choices import DemandStatus as S
-from projects.demands.views import _resolve_target
 from projects.models import Demand
 from tests.projects.factories import DemandFactory, org, walk
-from tests.projects.project_factories import ProjectFactory
 
 OTHER_CITY_BUREAU = "220200-mzj"
 
@@ -40,17 +38,3 @@ def test_merged_demand_links_a_target_the_reader_may_open(users, login, merged_i
     assert target.title in html
     assert reverse("projects:demand_detail", args=[target.pk]) in html
     assert "已合并至其他单位的需求" not in html
-
-
-@pytest.mark.django_db
-def test_typed_demand_code_of_an_invisible_demand_resolves_to_nothing(users, merged_into_other_city):
-    _, target = merged_into_other_city
-    assert _resolve_target(target.code, users["coord_changchun"]) == {"target_demand": -1}
-    assert _resolve_target(target.code, users["prov_reviewer"]) == {"target_demand": target.pk}
-
-
-@pytest.mark.django_db
-def test_typed_project_code_of_an_invisible_project_resolves_to_nothing(users):
-    project = ProjectFactory(construction_org=org(OTHER_CITY_BUREAU), beneficiaries=[org(OTHER_CITY_BUREAU)])
-    assert _resolve_target(project.code, users["coord_changchun"]) == {"target_project": -1}
-    assert _resolve_target(project.code, users["prov_reviewer"]) == {"target_project": project.pk}
