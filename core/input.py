@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
@@ -77,16 +77,20 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class RefuseNulMiddleware:
-    """400 for a NUL byte in the query string or in a form field, before any view or query."""
+    """400 for a NUL byte in a form field, before any view or query (query strings: core.filters)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        values = [*request.GET.keys(), *(v for vs in request.GET.lists() for v in vs[1])]
+        # Query strings are the filters' to refuse: they name the parameter (core.filters).
+        values = []
         if request.method == "POST" and request.content_type in FORM_TYPES:
             values += [*request.POST.keys(), *(v for vs in request.POST.lists() for v in vs[1])]
         for value in values:
             if "\x00" in value:
-                return HttpResponseBadRequest(_("Text may not contain NUL characters."), content_type="text/plain; charset=utf-8")
+                message = _("Text may not contain NUL characters.")
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": message}, status=400)
+                return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

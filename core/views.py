@@ -3,9 +3,10 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from organizations.choices import Role
@@ -32,6 +33,8 @@ def audit_log(request):
     """Every transition of every machine, newest first: auditors and administrators only."""
     if not (request.user.is_superuser or request.user.role == Role.AUDITOR):
         raise PermissionDenied
+    if any("\x00" in v for vs in request.GET.lists() for v in vs[1]):
+        return HttpResponseBadRequest(_("Text may not contain NUL characters."), content_type="text/plain; charset=utf-8")
     qs = AuditLog.objects.restrict(request.user).select_related("content_type").order_by("-at", "-pk")
     machine = request.GET.get("machine")
     if machine:

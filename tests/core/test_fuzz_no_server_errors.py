@@ -17,9 +17,8 @@ PAGES = [
     "projects:demand_list", "projects:demand_all", "projects:review_queue", "projects:project_list", "projects:portfolio",
     "projects:clusters", "assets:system_list", "assets:hardware_list", "assets:data_resource_list", "core:audit_log",
 ]
-PAGE_PARAMS = ["status", "org", "city", "domain", "capability", "budget", "age", "sort", "q", "search", "page", "year",
-               "owner_org", "kind", "level", "sharing", "opening", "late", "mine", "overdue", "flagged", "machine",
-               "hardware_status", "funding_status", "construction_type", "urgency", "system", "capabilities"]
+PAGE_PARAMS = ["status", "org", "city", "capability", "sort", "q", "search", "page", "year", "owner_org", "mine", "machine"]
+PAGE_VALUES = ["99999999999999999999", "abc", "%00", "x" * 3000]
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +99,7 @@ def test_no_list_page_answers_500_to_hostile_filters(client, users, role):
     for name in PAGES:
         url = reverse(name)
         for param in PAGE_PARAMS:
-            for value in HOSTILE:
+            for value in PAGE_VALUES:
                 r = client.get(url, {param: value.replace("%00", "\x00")})
                 if r.status_code >= 500:
                     errors.append((url, param, value[:20], r.status_code))
