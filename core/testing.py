@@ -164,7 +164,8 @@ def assert_edit_round_trip(client, url: str, obj: models.Model, *, languages=Non
         response = client.post(url, data)
         errors = {}
         if response.status_code != expected_status and response.context is not None:
-            errors = {k: v.errors for k, v in response.context.flatten().items() if isinstance(v, BaseForm) and v.errors}
+            contexts = response.context if isinstance(response.context, list) else [response.context]
+            errors = {k: v.errors for c in contexts for k, v in c.flatten().items() if isinstance(v, BaseForm) and v.errors}
         assert response.status_code == expected_status, f"{language}: saving unchanged answered {response.status_code} {errors}"
         after = snapshot(obj)
         changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}

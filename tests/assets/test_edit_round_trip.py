@@ -14,10 +14,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_system_edit_keeps_its_assessment_date_and_cost(login, users):
-    system = SystemFactory(owner_org=org("220300-swj"), security_level=3, last_assessment=date(2027, 6, 30),
+    system = SystemFactory(owner_org=org("220300-swj"), security_level=3, last_assessment=date(2025, 6, 30),
                            yearly_ops_cost=Decimal("1234567.50"), description="第一行\n第二行", capabilities=["iot"])
     posted = assert_edit_round_trip(login(users["sub_siping"]), reverse("assets:system_edit", args=[system.pk]), system)
-    assert posted["zh-hans"]["last_assessment"] == ["2027-06-30"]
+    assert posted["zh-hans"]["last_assessment"] == ["2025-06-30"]
     assert posted["zh-hans"]["yearly_ops_cost"] == ["1,234,567.50"]
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def test_seed_twice_changes_nothing_and_users_can_log_in(users):
     # Users created by the fixture keep their password; the seed never resets one.
     from tests.conftest import DEMO_PASSWORD
 
-    assert authenticate(username="sub_yanji", password=DEMO_PASSWORD) is not None
+    assert authenticate(RequestFactory().post("/accounts/login/"), username="sub_yanji", password=DEMO_PASSWORD) is not None
 
 
 def test_seed_creates_contract_users_with_roles_and_places(db):

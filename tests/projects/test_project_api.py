@@ -53,7 +53,7 @@ def test_project_fields_of_the_contract(users, api, project):
         "beneficiary_orgs": [org("220100-jyj").pk],
         "system": None,
         "construction_org": org("220000-zwj").pk,
-        "manager": None,
+        "manager": "pm",  # the construction team's default manager
         "year": project.year,
         "planned_start": None,
         "planned_end": None,
