@@ -10,7 +10,7 @@ PORT ?= 8000
 # gettext for translations, poppler to read PDFs back in tests, chromium for browser tests.
 SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 gettext poppler-utils chromium libpango-1.0-0 libpangoft2-1.0-0
 
-.PHONY: run test test-e2e bench lint venv sysdeps messages migrate seed serve worker vendor-static diagrams clean
+.PHONY: run test test-e2e bench lint venv sysdeps messages migrate seed serve serve-prod worker vendor-static diagrams clean
 
 run: venv sysdeps messages migrate seed serve
 
@@ -57,8 +57,10 @@ serve: venv
 	@echo "Serving http://$(HOST):$(PORT)/  (users: see README; password demo-pass-2026)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# On every core (pytest-xdist); PYTEST_WORKERS=0 runs in one process. Browser tests keep to one worker.
+PYTEST_WORKERS ?= auto
 test: venv sysdeps messages
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Just the browser tests (headless Debian Chromium against a seeded live server); `make test` runs them too.
 test-e2e: venv sysdeps messages
@@ -70,6 +72,11 @@ bench: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+
+# Production settings locally: gunicorn, a Celery worker and beat against PostgreSQL and Redis
+# (scripts/serve_prod.sh says which URLs it uses and how to change them).
+serve-prod: venv sysdeps
+	bash scripts/serve_prod.sh
 
 worker: venv
 	$(VENV)/bin/celery -A config worker -B -l info

