@@ -16,7 +16,7 @@ accesslog = "-"
 
 def post_worker_init(worker):
     def warm():
-        from projects.services.redundancy import get_index
+        from projects.redundancy.index import get_index
 
         try:
             get_index()

@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,10 +22,6 @@ def home(request):
     from .dashboard import panels_for
 
     return render(request, "core/home.html", {"panels": panels_for(request.user)})
-
-
-def health(request):
-    return JsonResponse({"ok": True})
 
 
 @login_required

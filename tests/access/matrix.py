@@ -91,6 +91,7 @@ class Entry:
 # Pages, by URL name. Object kwargs come from `url_kwargs` in the test.
 PAGES: dict[str, Entry] = {
     "home": Entry(),
+    "healthz": Entry(),  # no login needed; a signed-in user gets the same answer
     "login": Entry(ok=(302,)),  # a signed-in user is sent on
     "logout": Entry(method="post", ok=(302, 200), last=True),
     "core:audit_log": Entry(allowed=among("auditor", "admin")),

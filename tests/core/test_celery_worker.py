@@ -57,3 +57,19 @@ def test_worker_process_runs_a_task_through_redis(worker):
     with allow_join_result():
         assert AsyncResult(sent.id, app=app, backend=backend).get(timeout=60) == token
     assert proc.poll() is None  # the worker is alive and answered; it did not run inline here
+
+
+def test_the_request_id_of_the_web_request_reaches_the_worker(worker):
+    from core.request_id import current
+    from core.tasks import request_id
+
+    queue, _proc = worker
+    token = current.set("req-" + uuid.uuid4().hex[:12])
+    try:
+        sent = request_id.apply_async(queue=queue, ignore_result=False)
+        expected = current.get()
+    finally:
+        current.reset(token)
+    backend = RedisBackend(app=app, url=BROKER)
+    with allow_join_result():
+        assert AsyncResult(sent.id, app=app, backend=backend).get(timeout=60) == expected
