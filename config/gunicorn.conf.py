@@ -1,9 +1,13 @@
 """gunicorn settings: `gunicorn -c config/gunicorn.conf.py config.wsgi`.
 
-Each worker builds its redundancy index in a background thread as soon as it starts, so that
-the first check a bureau makes does not wait for a build (about 30 s at 100,000 candidates).
+The redundancy index (about 30 s to build at 100,000 candidates) is loaded ONCE, in the master,
+from the snapshot the Celery workers write (projects/redundancy/snapshot.py), before the web
+workers fork (`preload_app`): the workers share its memory copy-on-write and each catches up
+from the change feed on its first search. Without a usable snapshot each worker builds its own
+in a background thread as soon as it starts, so the first check a bureau makes does not wait.
 """
 
+import gc
 import os
 import threading
 
@@ -12,6 +16,27 @@ workers = int(os.environ.get("GUNICORN_WORKERS", "4"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 accesslog = "-"
+preload_app = True
+
+
+def when_ready(server):
+    """In the master, after the app is loaded, before any worker forks."""
+    from django.db import connections
+
+    from projects.redundancy.index import start_from_snapshot
+
+    try:
+        server.log.info("redundancy index from snapshot: %s", "loaded" if start_from_snapshot() else "none usable")
+    except Exception:  # the workers build their own then; never keep the site down for it
+        server.log.exception("redundancy index snapshot could not be loaded")
+    connections.close_all()  # a connection must never be shared by forked processes
+    gc.freeze()  # objects loaded so far stay out of the collector's scans: their pages stay shared
+
+
+def post_fork(server, worker):
+    from django.db import connections
+
+    connections.close_all()
 
 
 def post_worker_init(worker):

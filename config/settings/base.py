@@ -159,6 +159,10 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.cons
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="pdm@localhost")
 
 # Celery: unset broker = jobs run inline in the web process.
+# The index snapshot new processes start from (projects/redundancy/snapshot.py); written by the
+# workers every REDUNDANCY_SNAPSHOT_MINUTES. Empty: every process builds from the database.
+REDUNDANCY_SNAPSHOT_PATH = env.str("REDUNDANCY_SNAPSHOT_PATH", default=str(BASE_DIR / "var" / "redundancy-index.snapshot"))
+REDUNDANCY_SNAPSHOT_MINUTES = env.int("REDUNDANCY_SNAPSHOT_MINUTES", default=10)
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or None
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -177,6 +181,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "redundancy-clusters": {
         "task": "projects.compute_redundancy_clusters",
         "schedule": crontab(minute="*/30"),
+    },
+    # The redundancy index snapshot that new web processes start from (projects/redundancy/snapshot.py).
+    "redundancy-snapshot": {
+        "task": "projects.write_redundancy_snapshot",
+        "schedule": timedelta(minutes=REDUNDANCY_SNAPSHOT_MINUTES),
     },
 }
 

@@ -8,6 +8,9 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LANGUAGE_CODE = "zh-hans"
 
+# No index snapshots unless a test asks for one (tests/projects/test_redundancy_snapshot.py).
+REDUNDANCY_SNAPSHOT_PATH = ""
+
 # Tests run jobs inline whatever the broker; the Celery worker test turns this off for itself.
 CELERY_TASK_ALWAYS_EAGER = True
 

@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from projects.redundancy import snapshot
 from projects.redundancy.documents import BUILDERS, build_index, documents_for, poll_seconds
 from projects.redundancy.engine.engine import RedundancyIndex
 from projects.redundancy.feed import KIND_ALL, LOCAL_WRITES
@@ -44,6 +45,7 @@ class IndexHolder:
         self._last_poll = 0.0
         self._provisional: set[tuple[str, int]] = set()  # applied inside a transaction not committed yet
         self.rebuilds = 0
+        self.from_snapshot = False  # started from a snapshot (then caught up from the feed)
 
     def get(self) -> RedundancyIndex:
         index = self.index
@@ -63,13 +65,57 @@ class IndexHolder:
 
     def rebuild(self) -> RedundancyIndex:
         with self._lock:
-            self._build()
+            self._build_from_database()
             return self.index
 
     def _due(self) -> bool:
         return LOCAL_WRITES.is_set() or bool(self._provisional) or time.monotonic() - self._last_poll >= poll_seconds()
 
+    def state(self) -> dict:
+        """What a snapshot holds: the index and the feed position it includes."""
+        with self._lock:
+            last_at = RedundancyIndexChange.objects.filter(pk=self._last_id).values_list("created_at", flat=True).first()
+            return {"index": self.index, "built_at": self.built_at, "last_id": self._last_id, "last_at": last_at,
+                    "last_key": self._last_key, "gaps": sorted(self._gaps)}
+
+    def start_from_snapshot(self) -> bool:
+        """Load the snapshot if there is a usable one (gunicorn's master, before it forks); never builds.
+
+        Also warms it up (tokenizer, lazy structures), so that forked workers share all of it.
+        """
+        with self._lock:
+            if self.index is None and self._start_from_snapshot():
+                self.index.warm_up()
+                return True
+            return False
+
+    def _start_from_snapshot(self) -> bool:
+        """On a process's first use: the last snapshot, then the feed since it (see snapshot.py)."""
+        state = snapshot.read()
+        if state is None or not isinstance(state.get("index"), RedundancyIndex) or not state.get("last_id"):
+            return False
+        # The row it stopped at, with its time: a snapshot of another database (recreated, restored
+        # elsewhere) does not match it even where the ids happen to coincide.
+        if not RedundancyIndexChange.objects.filter(pk=state["last_id"], created_at=state.get("last_at")).exists():
+            log.info("Redundancy snapshot ignored: this database's change feed does not hold its position.")
+            return False
+        now = time.monotonic()
+        self.index = state["index"]
+        self.built_at = state["built_at"]
+        self._last_id, self._last_key = state["last_id"], state["last_key"]
+        self._gaps = {pk: now for pk in state["gaps"]}
+        self._provisional = set()
+        self._last_poll = now
+        self.from_snapshot = True
+        self._refresh()  # catches up; rebuilds by itself when the feed lost its position
+        return True
+
     def _build(self) -> None:
+        if self.index is None and self.rebuilds == 0 and not self.from_snapshot and self._start_from_snapshot():
+            return
+        self._build_from_database()
+
+    def _build_from_database(self) -> None:
         LOCAL_WRITES.clear()
         last = RedundancyIndexChange.objects.order_by("-pk").values_list("pk", "kind", "object_id").first()
         last_id = last[0] if last else 0
@@ -87,6 +133,7 @@ class IndexHolder:
         self._provisional = set()
         self._last_poll = now
         self.rebuilds += 1
+        self.from_snapshot = False
 
     def _refresh(self) -> None:
         LOCAL_WRITES.clear()
@@ -157,6 +204,16 @@ def get_index() -> RedundancyIndex:
 
 def reset_index() -> None:
     _holder.reset()
+
+
+def start_from_snapshot() -> bool:
+    return _holder.start_from_snapshot()
+
+
+def write_snapshot():
+    """Bring this process's index up to date and write it as the snapshot new processes start from."""
+    get_index().warm_up()  # the lazy structures go into the snapshot: a new process needs not build them
+    return snapshot.write(_holder.state())
 
 
 def rebuild_index() -> RedundancyIndex:

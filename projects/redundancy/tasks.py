@@ -25,6 +25,15 @@ def compute_redundancy_clusters() -> int:
     return len(compute_clusters().clusters)
 
 
+@shared_task(name="projects.write_redundancy_snapshot")
+def write_redundancy_snapshot() -> str:
+    """Periodically (Celery beat): write the index snapshot that new processes start from."""
+    from .index import write_snapshot
+
+    path = write_snapshot()
+    return str(path or "")
+
+
 def schedule_check(*, demand_id: int, **_signal) -> None:
     """A demand was submitted (projects.ports.demand_submitted, after the commit): queue its check."""
     from kombu.exceptions import OperationalError

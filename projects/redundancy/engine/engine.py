@@ -377,6 +377,26 @@ class RedundancyIndex:
         self._lock = threading.RLock()
         self._reset()
 
+    # -- snapshots (pickle): everything but the lock ---------------------------------------------
+    def __getstate__(self) -> dict:
+        with self._lock:
+            state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
+
+    def warm_up(self) -> None:
+        """Load the tokenizer and build the structures the first search would build lazily.
+
+        Called before a process forks (gunicorn's master with `preload_app`), so that its workers
+        share these pages instead of each building a private copy on their first search.
+        """
+        textmod.jieba_tokenizer()
+        self.search(Document(kind="demand", id=0, code="", title="统一身份认证平台", description="网上办事"), limit=1)
+
     # -- bookkeeping ---------------------------------------------------------------------------
     def _reset(self):
         self._vocab: dict[str, int] = {}
