@@ -10,7 +10,7 @@ PORT ?= 8000
 # gettext for translations, poppler to read PDFs back in tests, chromium for browser tests.
 SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 gettext poppler-utils chromium libpango-1.0-0 libpangoft2-1.0-0
 
-.PHONY: run test test-e2e bench lint venv sysdeps messages migrate seed serve serve-prod worker vendor-static diagrams clean
+.PHONY: run test test-e2e bench lint venv sysdeps messages migrate seed serve serve-prod load worker vendor-static diagrams clean
 
 run: venv sysdeps messages migrate seed serve
 
@@ -77,6 +77,10 @@ lint: venv
 # (scripts/serve_prod.sh says which URLs it uses and how to change them).
 serve-prod: venv sysdeps
 	bash scripts/serve_prod.sh
+
+# Load test (locust) against a running `make serve-prod`; figures in bench/results/load.json.
+load: venv
+	$(PY) bench/load/run.py
 
 worker: venv
 	$(VENV)/bin/celery -A config worker -B -l info
