@@ -102,9 +102,13 @@ def document_error_responses(result, generator, request, public):
         "type": "object",
         "properties": {
             "detail": {"type": "string"},
-            "status": {"type": "string", "description": "The current state, after a refused transition."},
+            # A 400 lists a field's errors under the field's name, and models have fields named
+            # status and code: those keys are a string (the doorway's) or a field's error list.
+            "status": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+                       "description": "The current state after a refused transition, or the errors of a field named status."},
             "guards": {"type": "array", "items": {"type": "string"}},
-            "code": {"type": "string"},
+            "code": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+                     "description": "An error code, or the errors of a field named code."},
         },
         "additionalProperties": True,
     })
