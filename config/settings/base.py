@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django_fsm",
     "import_export",
     "axes",
+    "csp",
     "core",
     "organizations",
     "assets",
@@ -75,6 +76,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "core.request_id.RequestIdMiddleware",  # first: every later log line knows its request
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy on every answer (CONTENT_SECURITY_POLICY below)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -89,6 +91,27 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into organizations.security.lockout_response
 ]
+
+# Content Security Policy (django-csp): scripts, styles, fonts and images from this site only; no
+# inline script, no inline style attribute, no plugin, no framing. Every page keeps to it (the
+# browser test tests/e2e/test_csp.py visits them all). The API docs page relaxes style-src only
+# (Swagger UI writes its styles inline): config/urls.py.
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # Login lockout (django-axes): 5 wrong passwords for one username from one address lock that pair
 # for 15 minutes on the token endpoint, the login page and the admin login alike.

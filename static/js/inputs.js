@@ -41,3 +41,15 @@
   document.addEventListener("DOMContentLoaded", function () { bind(document); });
   document.addEventListener("htmx:load", function (event) { bind(event.target); });
 }());
+
+/* A button or link with data-confirm asks before it acts (the text names what will happen). */
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var el = event.target.closest ? event.target.closest("[data-confirm]") : null;
+    if (el && !window.confirm(el.dataset.confirm)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+}());
