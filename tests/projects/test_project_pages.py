@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from projects.delivery import services
 from projects.models import Milestone, Project
 
-from .project_factories import ApprovedDemandFactory, ProjectFactory, org
+from core.errors import StaleEdit
+
+from .project_factories import ApprovedDemandFactory, ProjectFactory, hardware_item, org
 
 pytestmark = pytest.mark.django_db
 
@@ -97,16 +99,23 @@ def test_project_page_shows_four_lanes_with_actions_and_blocking_guards(users, l
     assert response.status_code == 200
     lanes = {lane["machine"]: lane for lane in response.context["lanes"]}
     assert [lane["machine"] for lane in response.context["lanes"]] == ["hardware", "funding", "development", "operations"]
-    assert [a["name"] for a in lanes["hardware"]["actions"]] == ["request", "waive"]
+    # No item recorded yet: the request waits for one; "no hardware needed" is apart, behind a confirmation.
+    assert lanes["hardware"]["actions"] == []
+    assert [a["name"] for a in lanes["hardware"]["backward"]] == ["waive"]
+    assert [b["name"] for b in lanes["hardware"]["blocked"]] == ["request"]
     assert lanes["funding"]["actions"] == []
     assert lanes["development"]["actions"] == []
-    assert [(b["name"], [str(r) for r in b["reasons"]]) for b in lanes["development"]["blocked"]] == [
-        ("start", [str(_funding_message())])]
+    assert [(b["name"], [r["message"] for r in b["reasons"]], [r["anchor"] for r in b["reasons"]])
+            for b in lanes["development"]["blocked"]] == [("start", [str(_funding_message())], ["lane-funding"])]
     assert lanes["operations"]["actions"] == []
     assert [b["name"] for b in lanes["operations"]["blocked"]] == ["start_trial"]
     content = response.content.decode()
-    assert 'data-testid="do-hardware-request"' in content
-    assert 'data-testid="blocked-development-start"' in content
+    assert 'data-testid="blocked-hardware-request"' in content and 'href="#hardware-items"' in content
+    assert 'data-testid="blocked-development-start"' in content and 'href="#lane-funding"' in content
+    assert 'data-testid="ask-hardware-waive"' in content
+    hardware_item(changchun_project)
+    lanes = {lane["machine"]: lane for lane in login(users["pm"]).get(detail(changchun_project)).context["lanes"]}
+    assert [a["name"] for a in lanes["hardware"]["actions"]] == ["request"]
 
 
 def _funding_message():
@@ -159,6 +168,7 @@ def test_history_merges_the_project_and_its_demands(users, login):
 
 
 def test_firing_from_the_page_moves_the_machine(users, login, changchun_project):
+    hardware_item(changchun_project)
     response = login(users["pm"]).post(reverse("projects:project_transition", args=[changchun_project.pk]),
                                        {"machine": "hardware", "name": "request", "comment": "申请"}, follow=True)
     assert response.status_code == 200
@@ -184,29 +194,65 @@ def test_forbidden_transition_from_the_page_is_refused(users, login, changchun_p
 # ------------------------------------------------------------------ details and milestones
 
 
-def test_edit_page_refuses_a_negative_budget_naming_the_field(users, login, changchun_project):
-    response = login(users["pm"]).post(reverse("projects:project_edit", args=[changchun_project.pk]), {
-        "name": "长春智慧校园", "approved_budget": "-5", "planned_start": "", "planned_end": "",
-        "actual_start": "", "actual_end": "", "manager": "", "description": ""})
-    assert response.status_code == 200
-    assert list(response.context["form"].errors) == ["approved_budget"]
-    assert Project.objects.get(pk=changchun_project.pk).approved_budget == Decimal("1000000.00")
+def edit_data(client, project, **changes) -> dict:
+    """What the edit page posts, as it shows it (with its version), with `changes` applied."""
+    from core.testing import browser_form_data
+
+    page = client.get(reverse("projects:project_edit", args=[project.pk]))
+    data = {k: v[0] for k, v in browser_form_data(page.content.decode()).items()}
+    return {**data, **changes}
+
+
+def test_edit_page_has_no_approved_budget_and_ignores_one_posted(users, login, changchun_project):
+    client = login(users["prov_approver"])
+    page = client.get(reverse("projects:project_edit", args=[changchun_project.pk]))
+    assert "approved_budget" not in page.context["form"].fields
+    assert 'name="approved_budget"' not in page.content.decode()
+    response = client.post(reverse("projects:project_edit", args=[changchun_project.pk]),
+                           edit_data(client, changchun_project, approved_budget="9000000.00", name="长春智慧校园二期"))
+    assert response.status_code == 302
+    fresh = Project.objects.get(pk=changchun_project.pk)
+    assert (fresh.name, fresh.approved_budget) == ("长春智慧校园二期", Decimal("1000000.00"))
 
 
 def test_edit_page_saves_planned_dates_in_order(users, login, changchun_project):
-    response = login(users["prov_approver"]).post(reverse("projects:project_edit", args=[changchun_project.pk]), {
-        "name": "长春智慧校园", "approved_budget": "1200000.00", "planned_start": "2026-01-01", "planned_end": "2026-12-31",
-        "actual_start": "", "actual_end": "", "manager": users["pm"].pk, "description": ""})
+    client = login(users["prov_approver"])
+    response = client.post(reverse("projects:project_edit", args=[changchun_project.pk]), edit_data(
+        client, changchun_project, planned_start="2026-01-01", planned_end="2026-12-31", manager=users["pm"].pk))
     assert response.status_code == 302
     fresh = Project.objects.get(pk=changchun_project.pk)
-    assert (fresh.approved_budget, fresh.planned_end, fresh.manager) == (Decimal("1200000.00"), date(2026, 12, 31), users["pm"])
+    assert (fresh.planned_start, fresh.planned_end, fresh.manager) == (date(2026, 1, 1), date(2026, 12, 31), users["pm"])
 
 
 def test_edit_page_refuses_planned_dates_out_of_order(users, login, changchun_project):
-    response = login(users["pm"]).post(reverse("projects:project_edit", args=[changchun_project.pk]), {
-        "name": "x", "approved_budget": "1", "planned_start": "2026-12-31", "planned_end": "2026-01-01",
-        "actual_start": "", "actual_end": "", "manager": "", "description": ""})
+    client = login(users["pm"])
+    response = client.post(reverse("projects:project_edit", args=[changchun_project.pk]), edit_data(
+        client, changchun_project, name="x", planned_start="2026-12-31", planned_end="2026-01-01"))
     assert list(response.context["form"].errors) == ["planned_end"]
+
+
+def test_edit_page_refuses_an_edit_of_a_project_changed_since_it_was_opened(users, login, changchun_project):
+    client = login(users["pm"])
+    data = edit_data(client, changchun_project, name="长春智慧校园（改）")
+    hardware_item(changchun_project)
+    services.project_transition(project=changchun_project, machine="hardware", name="request", actor=users["pm"])
+    response = client.post(reverse("projects:project_edit", args=[changchun_project.pk]), data)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert str(StaleEdit().message) in content and 'data-testid="reload"' in content
+    fresh = Project.objects.get(pk=changchun_project.pk)
+    assert (fresh.name, fresh.hardware_status) == ("长春智慧校园", "requested")
+    # Opened again, the edit goes through.
+    assert client.post(reverse("projects:project_edit", args=[changchun_project.pk]),
+                       edit_data(client, changchun_project, name="长春智慧校园（改）")).status_code == 302
+    assert Project.objects.get(pk=changchun_project.pk).name == "长春智慧校园（改）"
+
+
+def test_edit_page_without_a_version_is_refused_as_stale(users, login, changchun_project):
+    client = login(users["pm"])
+    data = {k: v for k, v in edit_data(client, changchun_project, name="新名称").items() if k != "version"}
+    response = client.post(reverse("projects:project_edit", args=[changchun_project.pk]), data)
+    assert response.status_code == 200 and Project.objects.get(pk=changchun_project.pk).name == "长春智慧校园"
 
 
 def test_milestone_page_adds_one_with_its_document_and_serves_it_only_to_those_who_see_the_project(
