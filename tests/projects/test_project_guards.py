@@ -3,8 +3,8 @@
 from decimal import Decimal
 
 import pytest
-from django.core.files.base import ContentFile
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 
 from core.errors import TransitionConflict
 from core.models import AuditLog

@@ -9,10 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import StaleEdit
 from projects.delivery import services
 from projects.models import Milestone, Project
-
-from core.errors import StaleEdit
 
 from .project_factories import ApprovedDemandFactory, ProjectFactory, hardware_item, org
 
