@@ -409,3 +409,76 @@ def test_home_shows_what_waits_for_each_project_role(users, login):
     assert panels("ops") == {_("Ready for a trial run"): 1, _("In trial run"): 0}
     assert panels("prov_approver") == {_("Late projects"): 1}
     assert panels("sub_changchun") == {}
+
+
+# ------------------------------------------------------------------ blocked reasons: who acts, and where
+
+
+def test_every_guard_of_the_four_machines_links_to_a_place_on_the_page(users, login, changchun_project):
+    """Issue 10 item 9: each guard's message says who must act; the page links it to an anchor it has."""
+    import re
+
+    from django.utils import translation
+
+    from core.workflow import machine_spec
+    from projects.delivery.choices import MACHINE_FIELDS
+    from projects.delivery.views import guard_reason
+
+    hardware_item(changchun_project)
+    content = login(users["pm"]).get(detail(changchun_project)).content.decode()
+    anchors = set(re.findall(r'id="([\w-]+)"', content))
+    conditions = []
+    for machine, field in MACHINE_FIELDS.items():
+        for spec in machine_spec(Project, field).values():
+            method = getattr(Project, spec.method)
+            for transition in method._django_fsm.transitions.values():
+                conditions += [(machine, c) for c in transition.conditions]
+    assert len({c for _m, c in conditions}) >= 8
+    for machine, condition in conditions:
+        reason = guard_reason(machine, condition)
+        assert reason["anchor"] in anchors, (condition.__name__, reason["anchor"])
+        with translation.override("en"):
+            assert "waiting for" in guard_reason(machine, condition)["message"], condition.__name__
+        with translation.override("zh-hans"):
+            assert "等待" in guard_reason(machine, condition)["message"], condition.__name__
+            assert guard_reason(machine, condition)["link"].startswith("前往")
+
+
+def test_hardware_items_are_entered_on_the_page_by_the_project_manager_only(users, login, changchun_project):
+    url = reverse("projects:project_hardware_add", args=[changchun_project.pk])
+    data = {"name": "对象存储", "kind": "cloud_storage", "quantity": "1", "unit_cost": "2.4万", "location": "provincial_cloud"}
+    assert login(users["ops"]).post(url, data).status_code == 404
+    assert changchun_project.hardware_items.count() == 0
+    response = login(users["pm"]).post(url, data, follow=True)
+    item = changchun_project.hardware_items.get()
+    assert (item.name, item.unit_cost, item.status) == ("对象存储", Decimal("24000.00"), "planned")
+    assert "¥24,000.00" in response.content.decode()
+    # A bad amount is refused naming the field and the value, nothing saved.
+    response = login(users["pm"]).post(url, {**data, "unit_cost": "五十万"}, follow=True)
+    messages = [str(m) for m in response.context["messages"]]
+    assert len(messages) == 1 and "五十万" in messages[0]
+    assert changchun_project.hardware_items.count() == 1
+    delivered = reverse("projects:project_hardware_delivered", args=[item.pk])
+    assert login(users["finance"]).post(delivered).status_code == 404
+    assert login(users["pm"]).post(delivered).status_code == 302
+    item.refresh_from_db()
+    assert item.status == "delivered"
+
+
+def test_the_acceptance_document_is_uploaded_on_the_acceptance_milestone_and_checked(users, login, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    project = ProjectFactory(hardware_status="accepted", development_status="acceptance")
+    client = login(users["pm"])
+    url = reverse("projects:milestone_add", args=[project.pk])
+    assert client.get(url + "?kind=acceptance").context["form"].initial["kind"] == "acceptance"
+    exe = SimpleUploadedFile("验收报告.pdf", b"MZ\x90\x00" + b"\x00" * 200, content_type="application/pdf")
+    response = client.post(url, {"name": "竣工验收", "kind": "acceptance", "planned_date": "2026-06-01", "document": exe})
+    assert response.status_code == 200 and list(response.context["form"].errors) == ["document"]
+    assert Milestone.objects.count() == 0
+    pdf = SimpleUploadedFile("验收报告.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    assert client.post(url, {"name": "竣工验收", "kind": "acceptance", "planned_date": "2026-06-01", "document": pdf}).status_code == 302
+    milestone = Milestone.objects.get()
+    assert (milestone.kind, bool(milestone.document)) == ("acceptance", True)
+    lanes = {lane["machine"]: lane for lane in client.get(detail(project)).context["lanes"]}
+    assert [a["name"] for a in lanes["development"]["actions"]] == ["deliver"]
+    assert [a["name"] for a in lanes["development"]["backward"]] == ["rework"]
