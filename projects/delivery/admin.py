@@ -37,7 +37,7 @@ class ProjectAdminForm(forms.ModelForm):
 
     class Meta:
         model = Project
-        fields = "__all__"
+        fields = ["name", "description", "planned_start", "planned_end", "actual_start", "actual_end"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

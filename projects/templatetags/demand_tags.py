@@ -8,8 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from projects.demands.choices import DemandStatus as S
 
