@@ -59,4 +59,4 @@ class MilestoneKind(models.TextChoices):
     """A milestone is a step of the plan, or the acceptance whose signed document lets the development be delivered."""
 
     STEP = "step", _("Step of the plan")
-    ACCEPTANCE = "acceptance", _("Acceptance")
+    ACCEPTANCE = "final_acceptance", _("Acceptance milestone")

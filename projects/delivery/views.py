@@ -354,7 +354,8 @@ def milestone_add(request, pk: int):
         else:
             messages.success(request, _("Milestone added."))
             return redirect("projects:project_detail", pk=project.pk)
-    return render(request, "projects/projects/milestone_form.html", {"project": project, "form": form, "milestone": None})
+    return render(request, "projects/projects/milestone_form.html", {
+        "project": project, "form": form, "milestone": None, "file_dropped": bool(request.FILES) and form.is_bound})
 
 
 @login_required
@@ -379,7 +380,8 @@ def milestone_edit(request, pk: int):
                 return redirect("projects:project_detail", pk=project.pk)
     else:
         form = MilestoneForm(initial={f: getattr(milestone, f) for f in ("name", "kind", "planned_date", "actual_date", "note")})
-    return render(request, "projects/projects/milestone_form.html", {"project": project, "form": form, "milestone": milestone})
+    return render(request, "projects/projects/milestone_form.html", {
+        "project": project, "form": form, "milestone": milestone, "file_dropped": bool(request.FILES) and form.is_bound})
 
 
 @login_required

@@ -13,10 +13,10 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='milestone',
             name='kind',
-            field=models.CharField(choices=[('step', 'Step of the plan'), ('acceptance', 'Acceptance')], default='step', max_length=20, verbose_name='kind'),
+            field=models.CharField(choices=[('step', 'Step of the plan'), ('final_acceptance', 'Acceptance milestone')], default='step', max_length=20, verbose_name='kind'),
         ),
         migrations.AddConstraint(
             model_name='milestone',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['step', 'acceptance'])), name='milestone_kind_valid'),
+            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['step', 'final_acceptance'])), name='milestone_kind_valid'),
         ),
     ]

@@ -91,7 +91,7 @@ def acceptance_milestone(project, *, document=True):
     """The acceptance milestone of `project`, with its signed document unless `document=False`."""
     from django.core.files.base import ContentFile
 
-    milestone = MilestoneFactory(project=project, name="竣工验收", kind="acceptance")
+    milestone = MilestoneFactory(project=project, name="竣工验收", kind="final_acceptance")
     if document:
         milestone.document.save("竣工验收报告.pdf", ContentFile(PDF), save=True)
     return milestone

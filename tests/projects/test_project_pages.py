@@ -470,15 +470,15 @@ def test_the_acceptance_document_is_uploaded_on_the_acceptance_milestone_and_che
     project = ProjectFactory(hardware_status="accepted", development_status="acceptance")
     client = login(users["pm"])
     url = reverse("projects:milestone_add", args=[project.pk])
-    assert client.get(url + "?kind=acceptance").context["form"].initial["kind"] == "acceptance"
+    assert client.get(url + "?kind=final_acceptance").context["form"].initial["kind"] == "final_acceptance"
     exe = SimpleUploadedFile("验收报告.pdf", b"MZ\x90\x00" + b"\x00" * 200, content_type="application/pdf")
-    response = client.post(url, {"name": "竣工验收", "kind": "acceptance", "planned_date": "2026-06-01", "document": exe})
+    response = client.post(url, {"name": "竣工验收", "kind": "final_acceptance", "planned_date": "2026-06-01", "document": exe})
     assert response.status_code == 200 and list(response.context["form"].errors) == ["document"]
     assert Milestone.objects.count() == 0
     pdf = SimpleUploadedFile("验收报告.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
-    assert client.post(url, {"name": "竣工验收", "kind": "acceptance", "planned_date": "2026-06-01", "document": pdf}).status_code == 302
+    assert client.post(url, {"name": "竣工验收", "kind": "final_acceptance", "planned_date": "2026-06-01", "document": pdf}).status_code == 302
     milestone = Milestone.objects.get()
-    assert (milestone.kind, bool(milestone.document)) == ("acceptance", True)
+    assert (milestone.kind, bool(milestone.document)) == ("final_acceptance", True)
     lanes = {lane["machine"]: lane for lane in client.get(detail(project)).context["lanes"]}
     assert [a["name"] for a in lanes["development"]["actions"]] == ["deliver"]
     assert [a["name"] for a in lanes["development"]["backward"]] == ["rework"]

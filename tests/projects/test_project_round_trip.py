@@ -35,13 +35,13 @@ def test_milestone_edit_keeps_its_dates_kind_and_document(login, users, project,
     from django.core.files.base import ContentFile
 
     settings.MEDIA_ROOT = tmp_path
-    milestone = MilestoneFactory(project=project, name="竣工验收", kind="acceptance", planned_date=date(2027, 6, 1),
+    milestone = MilestoneFactory(project=project, name="竣工验收", kind="final_acceptance", planned_date=date(2027, 6, 1),
                                  actual_date=date(2026, 11, 30), note="专家组\n签字")
     milestone.document.save("验收报告.pdf", ContentFile(PDF), save=True)
     posted = assert_edit_round_trip(login(users["pm"]), reverse("projects:milestone_edit", args=[milestone.pk]), milestone)
     for language in ("zh-hans", "en"):
         assert (posted[language]["planned_date"], posted[language]["actual_date"], posted[language]["kind"]) == (
-            ["2027-06-01"], ["2026-11-30"], ["acceptance"]), language
+            ["2027-06-01"], ["2026-11-30"], ["final_acceptance"]), language
 
 
 def test_milestone_without_an_actual_date_round_trips(login, users, project):
