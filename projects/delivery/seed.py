@@ -298,6 +298,7 @@ def projects_for_the_rest() -> int:
     if not rest:
         return 0
     builder = services.construction_org()
+    manager = services.default_manager(builder)  # a project has a manager from the moment it exists
     by_year = defaultdict(list)
     for demand in rest:
         approved_at = demand.stage_entered_at or demand.updated_at
@@ -305,7 +306,7 @@ def projects_for_the_rest() -> int:
     Through = Project.beneficiary_orgs.through
     for year, demands in sorted(by_year.items()):
         projects = [
-            Project(code=code, name=(d.title or d.code or "")[:200], description=d.description, construction_org=builder,
+            Project(code=code, name=(d.title or d.code or "")[:200], description=d.description, construction_org=builder, manager=manager,
                     approved_budget=d.budget_total, year=year, planned_start=d.planned_start, planned_end=d.planned_end)
             for code, d in zip(reserve_codes("XM", 4, len(demands), year), demands, strict=True)
         ]

@@ -299,8 +299,11 @@ def update_project(project: Project, actor, *, version=None, **changes) -> Proje
     return project
 
 
-def milestone_problems(project: Project, values: dict) -> dict[str, str]:
-    """Rules of a milestone broken by `values` (name, planned_date, actual_date, document)."""
+def milestone_problems(project: Project, values: dict, *, check_plan: bool = True) -> dict[str, str]:
+    """Rules of a milestone broken by `values` (name, planned_date, actual_date, document).
+
+    `check_plan=False`: the planned date is not compared with the project's plan (an edit that
+    keeps it: a plan shortened since must not block recording the date or the document)."""
     errors: dict[str, str] = {}
     if not (values.get("name") or "").strip():
         errors["name"] = _("Name: this field is required.")
@@ -308,7 +311,7 @@ def milestone_problems(project: Project, values: dict) -> dict[str, str]:
     actual: date | None = values.get("actual_date")
     if planned is None:
         errors["planned_date"] = _("Planned date: this field is required.")
-    else:
+    elif check_plan:
         if project.planned_start and planned < project.planned_start:
             errors["planned_date"] = _("Planned date: cannot be before the project's planned start (%(date)s).") % {
                 "date": project.planned_start
@@ -370,7 +373,7 @@ def update_milestone(milestone: Milestone, actor, **changes) -> Milestone:
     values = {f: getattr(milestone, f) for f in ("name", "planned_date", "actual_date")}
     values.update(changes)
     values["document"] = document
-    errors = milestone_problems(project, values)
+    errors = milestone_problems(project, values, check_plan=values["planned_date"] != milestone.planned_date)
     if errors:
         raise _invalid(errors)
     for field, value in changes.items():

@@ -175,8 +175,9 @@ def lanes(project: Project, user) -> list[dict]:
             **chip,
             "actions": [{"name": n, "label": transition_label(machine, n)} for n in available
                         if (machine, n) not in BACKWARD],
-            "backward": [{"name": n, "label": transition_label(machine, n), "consequence": BACKWARD[(machine, n)]}
-                         for n in available if (machine, n) in BACKWARD],
+            # In a fixed order too (the least final first: suspend before retire).
+            "backward": [{"name": n, "label": transition_label(machine, n), "consequence": text}
+                         for (m, n), text in BACKWARD.items() if m == machine and n in available],
             "blocked": [{"name": n, "label": transition_label(machine, n),
                          "reasons": [guard_reason(machine, c) for c in conditions]}
                         for n, conditions in blocked.items()],

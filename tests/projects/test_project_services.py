@@ -406,3 +406,16 @@ def test_only_the_project_manager_enters_the_hardware_facts(users, username):
     with pytest.raises(TransitionForbidden):
         services.mark_hardware_delivered(item, users[username])
     assert [i.status for i in project.hardware_items.all()] == ["planned"]
+
+
+def test_a_milestone_outside_a_plan_shortened_since_still_takes_its_document(users, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    project = ProjectFactory(planned_start=date(2026, 1, 1), planned_end=date(2027, 12, 31))
+    milestone = services.add_milestone(project, users["pm"], name="竣工验收", kind="final_acceptance", planned_date=date(2027, 10, 1))
+    services.update_project(project, users["pm"], planned_end=date(2027, 6, 30))
+    pdf = SimpleUploadedFile("验收报告.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    services.update_milestone(milestone, users["pm"], name="竣工验收", planned_date=date(2027, 10, 1), document=pdf)
+    assert Milestone.objects.get(pk=milestone.pk).document
+    with pytest.raises(TransitionInvalid) as err:  # moving it is checked against the plan
+        services.update_milestone(milestone, users["pm"], planned_date=date(2027, 9, 1))
+    assert list(err.value.field_errors) == ["planned_date"]
