@@ -64,6 +64,7 @@ def test_forward_first_in_a_fixed_place_and_rework_confirms_what_it_does(new_pag
     assert "btn-outline-danger" in ask.get_attribute("class")
     confirm = page.locator("[data-testid=do-development-rework]")
     assert not confirm.is_visible()  # a first click only opens the confirmation
+    assert page.locator("main [onclick], main [style]").count() == 0  # no inline script or style: a CSP is coming
     screenshot(page, f"project-lanes-testing-{lang}")
     ask.click()
     consequence = page.locator("[data-testid=confirm-development-rework] .alert").inner_text()
@@ -142,3 +143,26 @@ def test_ops_officer_sees_suspend_and_retire_apart_each_confirming(new_page, own
     facts = layout(page)
     assert facts["scrollWidth"] <= facts["innerWidth"], facts["wide"]
     screenshot(page, f"project-lanes-ops-{lang}")
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_demand_page_puts_return_and_reject_apart_behind_a_confirmation(new_page, lang):
+    """The demand page follows the same rule: approve first; return and reject apart, each confirming."""
+    from tests.projects.project_factories import ApprovedDemandFactory
+
+    demand = ApprovedDemandFactory(status="municipal_review", title=f"浏览器确认测试需求-{lang}")
+    page = new_page(1366, 900)
+    login(page, "coord_changchun", lang)
+    page.goto(f"/demands/{demand.pk}/")
+    forward = page.locator("[data-testid=action-municipal_approve]")
+    assert forward.is_visible()
+    for name in ("return_for_revision", "reject"):
+        assert not page.locator(f"[data-testid=action-{name}]").is_visible()
+        ask = page.locator(f"[data-testid=ask-{name}]")
+        assert ask.bounding_box()["y"] > forward.bounding_box()["y"]
+    assert page.locator("[data-testid=actions] [onclick]").count() == 0  # no inline handler: a CSP is coming
+    page.click("[data-testid=ask-reject]")
+    text = page.locator("[data-testid=confirm-reject] .alert").inner_text()
+    assert ("不能再次提交" if lang == "zh-hans" else "cannot be submitted again") in text
+    assert page.locator("[data-testid=action-reject]").is_visible()
+    screenshot(page, f"demand-actions-confirm-{lang}")
