@@ -81,12 +81,18 @@ def _transition_for(obj, spec: TransitionSpec) -> Transition | None:
     return meta.get_transition(getattr(obj, spec.field))
 
 
-def unmet_guards(obj, spec: TransitionSpec) -> list[str]:
-    """Messages of the guards that block `spec` on `obj` now (empty when all hold)."""
+def unmet_conditions(obj, spec: TransitionSpec) -> list[Callable]:
+    """The guard functions that block `spec` on `obj` now (empty when all hold), for pages that
+    show more of a guard than its message (where the person who unblocks it acts)."""
     t = _transition_for(obj, spec)
     if t is None:
         return []
-    return [str(getattr(c, "guard_message", c.__name__)) for c in t.conditions if not c(obj)]
+    return [c for c in t.conditions if not c(obj)]
+
+
+def unmet_guards(obj, spec: TransitionSpec) -> list[str]:
+    """Messages of the guards that block `spec` on `obj` now (empty when all hold)."""
+    return [str(getattr(c, "guard_message", c.__name__)) for c in unmet_conditions(obj, spec)]
 
 
 def is_permitted(obj, spec: TransitionSpec, user) -> bool:

@@ -1,12 +1,14 @@
 """Administration of projects: read everything, change descriptive text; states, money and
 beneficiaries only through the services."""
 
+from django import forms
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin, ReadOnlyInline
+from core.concurrency import StaleEdit, edit_version, lock_and_compare
 
 from .models import Milestone, Project
 
@@ -28,8 +30,34 @@ class MilestoneInline(ReadOnlyInline):
         return document_link(obj)
 
 
+class ProjectAdminForm(forms.ModelForm):
+    """The admin's edit of a project's descriptive fields, refused when the project changed since it was opened."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Project
+        fields = ["name", "description", "planned_start", "planned_end", "actual_start", "actual_end"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = edit_version(self.instance)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            # The admin saves inside its own transaction: the row stays locked until this edit is saved.
+            try:
+                lock_and_compare(Project, self.instance.pk, cleaned.get("version"))
+            except StaleEdit as err:
+                raise forms.ValidationError(err.message, code="stale_edit") from None
+        return cleaned
+
+
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
+    form = ProjectAdminForm
     list_display = ["code", "name", "construction_org", "hardware_status", "funding_status", "development_status", "operations_status"]
     list_filter = ["hardware_status", "funding_status", "development_status", "operations_status", "year"]
     search_fields = ["code", "name"]

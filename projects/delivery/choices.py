@@ -53,3 +53,10 @@ MACHINE_FIELDS = {
     Machine.DEVELOPMENT: "development_status",
     Machine.OPERATIONS: "operations_status",
 }
+
+
+class MilestoneKind(models.TextChoices):
+    """A milestone is a step of the plan, or the acceptance whose signed document lets the development be delivered."""
+
+    STEP = "step", _("Step of the plan")
+    ACCEPTANCE = "final_acceptance", _("Acceptance milestone")

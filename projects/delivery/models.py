@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import TimeStampedModel
 from organizations.selectors import RestrictedManager, org_scope_q
 from projects import ports
+from projects.delivery.choices import MilestoneKind
 from projects.delivery.workflows import ProjectWorkflow
 from projects.demands.models import MONEY
 
@@ -78,6 +79,7 @@ class Milestone(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("project"))
     name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=MilestoneKind.choices, default=MilestoneKind.STEP)
     planned_date = models.DateField(_("planned date"))
     actual_date = models.DateField(_("actual date"), null=True, blank=True)
     document = models.FileField(_("acceptance document"), upload_to=milestone_path, blank=True, max_length=300)
@@ -89,6 +91,7 @@ class Milestone(models.Model):
         ordering = ["planned_date", "pk"]
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
+        constraints = [models.CheckConstraint(condition=Q(kind__in=MilestoneKind.values), name="milestone_kind_valid")]
 
     def __str__(self) -> str:
         return self.name

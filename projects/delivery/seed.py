@@ -27,7 +27,7 @@ from core import workflow
 from core.sequences import next_code, reserve_codes
 from organizations.models import Organization
 from projects.delivery import services
-from projects.delivery.choices import MACHINE_FIELDS, DevelopmentState, OperationsState
+from projects.delivery.choices import MACHINE_FIELDS, DevelopmentState, MilestoneKind, OperationsState
 from projects.delivery.models import Milestone, Project
 from projects.demands.choices import DemandStatus
 from projects.demands.models import Demand
@@ -93,6 +93,9 @@ MILESTONES = [
     ("竣工验收", 0.95, lambda p: p.development_status == DevelopmentState.DELIVERED),
 ]
 
+# The milestone whose signed document lets the development be delivered.
+ACCEPTANCE_MILESTONE = "竣工验收"
+
 HARDWARE = [
     ("应用服务器（云主机 8核32G）", HardwareKind.CLOUD_VM, {"vcpu": 8, "memory_gb": 32}, 4, Decimal("18000.00")),
     ("数据库服务器（云主机 16核64G）", HardwareKind.CLOUD_VM, {"vcpu": 16, "memory_gb": 64}, 2, Decimal("36000.00")),
@@ -135,8 +138,12 @@ def _path_between(specs, start: str, target: str) -> list[str]:
     raise ValueError(f"{target} cannot be reached from {start}")
 
 
-def drive(project: Project, targets: dict[str, str], users: dict, *, rework: bool = False) -> None:
-    """Move each machine along its path, each step when the other machines' guards allow it."""
+def drive(project: Project, targets: dict[str, str], users: dict, *, rework: bool = False, facts=None) -> None:
+    """Move each machine along its path, each step when the other machines' guards allow it.
+
+    `facts(machine, name)` is called before each step: it enters what the step rests on (the
+    items delivered before the hardware is accepted, the acceptance document before delivery),
+    as the people of the lane do on the project page."""
     paths = {
         machine: deque(path_to(MACHINE_FIELDS[machine], target, rework=rework and machine == "development"))
         for machine, target in targets.items()
@@ -147,6 +154,8 @@ def drive(project: Project, targets: dict[str, str], users: dict, *, rework: boo
             if not path:
                 continue
             spec = workflow.machine_spec(Project, MACHINE_FIELDS[machine])[path[0]]
+            if facts is not None:
+                facts(machine, path[0])
             if workflow.unmet_guards(project, spec):
                 continue
             services.project_transition(project=project, machine=machine, name=path.popleft(), actor=users[ACTORS[machine]],
@@ -230,8 +239,34 @@ def build(index: int, scenario: tuple, project: Project | None, source: DemandSo
     planned_end = today - timedelta(days=30) if options.get("late") else planned_start + timedelta(days=540)
     services.update_project(project, users["prov_approver"], manager=users["pm"], planned_start=planned_start, planned_end=planned_end)
     workflow.reload(project)
+    span = (planned_end - planned_start).days
+    plan = {name: planned_start + timedelta(days=int(span * share)) for name, share, _reached in MILESTONES}
+    items = []
+    if hardware in HARDWARE_STATUS:
+        # What the hardware request lists: the items with their cost, entered before the request.
+        for name, kind, spec, quantity, unit_cost in HARDWARE[: 2 + index % 2]:
+            items.append(catalogue.create_hardware(
+                actor=users["pm"], name=name, kind=kind, project=project, quantity=quantity, unit_cost=unit_cost,
+                location=HardwareLocation.PROVINCIAL_CLOUD, supplier="吉林祥云信息技术有限公司", status=HardwareStatus.PLANNED, **spec,
+            ))
+
+    def facts(machine: str, name: str) -> None:
+        if (machine, name) == ("hardware", "accept"):
+            for item in items:
+                if item.status in (HardwareStatus.PLANNED, HardwareStatus.ORDERED):
+                    services.mark_hardware_delivered(item, users["pm"])
+        elif (machine, name) == ("development", "deliver") and not project.milestones.filter(kind=MilestoneKind.ACCEPTANCE).exists():
+            planned = plan[ACCEPTANCE_MILESTONE]
+            services.add_milestone(project, users["pm"], name=ACCEPTANCE_MILESTONE, kind=MilestoneKind.ACCEPTANCE,
+                                   planned_date=planned, actual_date=min(max(planned, project.actual_start or planned), today),
+                                   document=ContentFile(ACCEPTANCE_PDF, name=f"{ACCEPTANCE_MILESTONE}验收报告.pdf"))
+
     drive(project, {"hardware": hardware, "funding": funding, "development": development, "operations": operations}, users,
-          rework=options.get("rework", False))
+          rework=options.get("rework", False), facts=facts)
+    for item in items:  # where the hardware stands: ordered while procuring, in service once accepted
+        item.refresh_from_db()
+        if item.status != HARDWARE_STATUS[hardware]:
+            catalogue.update_hardware(item, actor=users["pm"], status=HARDWARE_STATUS[hardware])
     actual = {}
     if project.development_status != DevelopmentState.NOT_STARTED:
         actual["actual_start"] = planned_start + timedelta(days=20)
@@ -239,19 +274,17 @@ def build(index: int, scenario: tuple, project: Project | None, source: DemandSo
         actual["actual_end"] = min(today - timedelta(days=10), planned_end)
     if actual:
         services.update_project(project, users["pm"], **actual)
-    span = (planned_end - planned_start).days
-    for name, share, reached in MILESTONES:
-        planned = planned_start + timedelta(days=int(span * share))
+    existing = set(project.milestones.values_list("name", flat=True))
+    for name, _share, reached in MILESTONES:
+        if name in existing:
+            continue
+        planned = plan[name]
         done = reached(project)
         actual_date = min(max(planned, actual.get("actual_start", planned)), today) if done else None
         document = ContentFile(ACCEPTANCE_PDF, name=f"{name}验收报告.pdf") if done and documents else None
-        services.add_milestone(project, users["pm"], name=name, planned_date=planned, actual_date=actual_date, document=document)
-    if hardware in HARDWARE_STATUS:
-        for name, kind, spec, quantity, unit_cost in HARDWARE[: 2 + index % 2]:
-            catalogue.create_hardware(
-                actor=users["pm"], name=name, kind=kind, project=project, quantity=quantity, unit_cost=unit_cost,
-                location=HardwareLocation.PROVINCIAL_CLOUD, supplier="吉林祥云信息技术有限公司", status=HARDWARE_STATUS[hardware], **spec,
-            )
+        kind = MilestoneKind.ACCEPTANCE if name == ACCEPTANCE_MILESTONE else MilestoneKind.STEP
+        services.add_milestone(project, users["pm"], name=name, kind=kind, planned_date=planned, actual_date=actual_date,
+                               document=document)
     return project
 
 
@@ -265,6 +298,7 @@ def projects_for_the_rest() -> int:
     if not rest:
         return 0
     builder = services.construction_org()
+    manager = services.default_manager(builder)  # a project has a manager from the moment it exists
     by_year = defaultdict(list)
     for demand in rest:
         approved_at = demand.stage_entered_at or demand.updated_at
@@ -272,7 +306,7 @@ def projects_for_the_rest() -> int:
     Through = Project.beneficiary_orgs.through
     for year, demands in sorted(by_year.items()):
         projects = [
-            Project(code=code, name=(d.title or d.code or "")[:200], description=d.description, construction_org=builder,
+            Project(code=code, name=(d.title or d.code or "")[:200], description=d.description, construction_org=builder, manager=manager,
                     approved_budget=d.budget_total, year=year, planned_start=d.planned_start, planned_end=d.planned_end)
             for code, d in zip(reserve_codes("XM", 4, len(demands), year), demands, strict=True)
         ]

@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from assets.models import HardwareItem
 from core import workflow
 from core.http import object_id
 from core.models import AuditLog
@@ -47,6 +48,18 @@ def blocking_guards(project: Project, field: str) -> dict[str, list[str]]:
             reasons = workflow.unmet_guards(project, spec)
             if reasons:
                 blocked[name] = reasons
+    return blocked
+
+
+def blocking_conditions(project: Project, field: str) -> dict[str, list]:
+    """Like `blocking_guards`, with the guard functions themselves (the page links each to where it is unblocked)."""
+    state = getattr(project, field)
+    blocked = {}
+    for name, spec in workflow.machine_spec(type(project), field).items():
+        if state in spec.sources or "*" in spec.sources:
+            conditions = workflow.unmet_conditions(project, spec)
+            if conditions:
+                blocked[name] = conditions
     return blocked
 
 
@@ -90,6 +103,16 @@ def milestone_for(user, pk) -> Milestone:
     try:
         return Milestone.objects.select_related("project").get(pk=pk, project__in=projects_visible_to(user).values("pk"))
     except (Milestone.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def project_hardware_for(user, pk) -> HardwareItem:
+    """A hardware item of a project `user` may read, or 404."""
+    pk = object_id(pk)
+    try:
+        return HardwareItem.objects.select_related("project").get(
+            pk=pk, project__isnull=False, project__in=projects_visible_to(user).values("pk"))
+    except (HardwareItem.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 

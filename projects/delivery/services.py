@@ -11,7 +11,6 @@ the transaction of the transition.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -19,20 +18,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assets import services as catalogue
-from assets.choices import SystemStatus
-from assets.models import Capability, InformationSystem
+from assets.choices import HardwareKind, HardwareLocation, HardwareStatus, SystemStatus
+from assets.models import Capability, HardwareItem, InformationSystem
 from core import workflow
+from core.concurrency import lock_and_compare
 from core.errors import TransitionConflict, TransitionForbidden, TransitionInvalid
 from core.sequences import next_code
 from core.uploads import UploadRefused, check_upload
 from organizations.choices import RegionLevel, Role
 from organizations.models import Organization
 from projects.delivery import permissions as perm
-from projects.delivery.choices import MACHINE_FIELDS, Machine, OperationsState
+from projects.delivery.choices import MACHINE_FIELDS, Machine, MilestoneKind, OperationsState
 from projects.delivery.models import Milestone, Project
 from projects.demands.choices import DemandStatus
 from projects.demands.models import Demand
-from projects.demands.workflows import MAX_AMOUNT
 
 # "Provincial construction for city use": the provincial coordination authority builds.
 CONSTRUCTION_ORG_CODE = "220000-zwj"
@@ -72,9 +71,29 @@ def project_transition(*, project: Project, machine: str, name: str, actor, comm
         after_save = lambda: register_project_system(project, actor)  # noqa: E731
     elif machine == Machine.OPERATIONS and name in RETIRES_SYSTEM:
         after_save = lambda: retire_project_system(project, actor, comment)  # noqa: E731
-    return workflow.fire(
-        project, field=field, name=name, actor=actor, comment=comment, machine=machine, after_save=after_save
-    )
+    with transaction.atomic():
+        _refresh_details_under_lock(project)
+        return workflow.fire(
+            project, field=field, name=name, actor=actor, comment=comment, machine=machine, after_save=after_save
+        )
+
+
+def _refresh_details_under_lock(project: Project) -> None:
+    """Lock the project's row and load its saved details into `project`, keeping its states.
+
+    A transition body may read a detail (`start` keeps an actual start already recorded): read
+    from the locked row, an edit committed meanwhile is seen, never written back stale. The
+    states stay as the caller loaded them, so that a transition decided on a state that has
+    changed since still loses with a conflict (ConcurrentTransitionMixin compares them).
+    """
+    states = {Project._meta.get_field(f).attname for f in MACHINE_FIELDS.values()}
+    fresh = Project.objects.select_for_update().get(pk=project.pk)
+    for f in Project._meta.concrete_fields:
+        if f.attname in states or f.primary_key:
+            continue
+        if f.is_relation and project.__dict__.get(f.attname) != fresh.__dict__[f.attname] and f.is_cached(project):
+            f.delete_cached_value(project)
+        project.__dict__[f.attname] = fresh.__dict__[f.attname]
 
 
 # ---------------------------------------------------------------------------------------
@@ -215,7 +234,8 @@ def add_beneficiary(project: Project, org: Organization, actor=None) -> bool:
 # Details and milestones
 # ---------------------------------------------------------------------------------------
 
-EDITABLE_FIELDS = ("name", "description", "manager", "approved_budget", "planned_start", "planned_end", "actual_start", "actual_end")
+# The approved budget is not among them: it changes only through a recorded budget change.
+EDITABLE_FIELDS = ("name", "description", "manager", "planned_start", "planned_end", "actual_start", "actual_end")
 
 
 def _invalid(errors: dict[str, str]):
@@ -223,28 +243,11 @@ def _invalid(errors: dict[str, str]):
     return TransitionInvalid(first, field_errors={k: [v] for k, v in errors.items()})
 
 
-def _check_money(value, field: str, errors: dict) -> Decimal | None:
-    try:
-        amount = Decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        errors[field] = _("Approved budget: enter an amount in CNY, e.g. 1200000.00.")
-        return None
-    if amount < 0:
-        errors[field] = _("Approved budget: the amount cannot be negative.")
-    elif amount > MAX_AMOUNT:
-        errors[field] = _("Approved budget: the amount is too large.")
-    elif amount != amount.quantize(Decimal("0.01")):
-        errors[field] = _("Approved budget: use at most two decimal places.")
-    return amount
-
-
 def project_problems(values: dict) -> dict[str, str]:
     """Rules of a project's details broken by `values`, as field → message (empty when sound)."""
     errors: dict[str, str] = {}
     if "name" in values and not (values["name"] or "").strip():
         errors["name"] = _("Name: this field is required.")
-    if "approved_budget" in values:
-        _check_money(values["approved_budget"], "approved_budget", errors)
     ps, pe = values.get("planned_start"), values.get("planned_end")
     if ps and pe and pe < ps:
         errors["planned_end"] = _("Planned end: cannot be before the planned start (%(start)s).") % {"start": ps}
@@ -261,31 +264,46 @@ def project_problems(values: dict) -> dict[str, str]:
     return errors
 
 
-def update_project(project: Project, actor, **changes) -> Project:
-    """Change a project's details (not its states). Refuses what breaks a rule, saving nothing."""
+def update_project(project: Project, actor, *, version=None, **changes) -> Project:
+    """Change a project's details (not its states, not its approved budget). Refuses what breaks
+    a rule, saving nothing.
+
+    With `version` (core.concurrency.edit_version of the project the person loaded: every page,
+    API and admin edit passes it), an edit of a project that changed since then, by another edit
+    or a transition of any machine, is refused with StaleEdit (409) instead of saved over it.
+    """
     if not perm.may_edit_project(project, actor):
         raise TransitionForbidden(_("You are not permitted to do this."))
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
-    values = {f: getattr(project, f) for f in EDITABLE_FIELDS}
-    values.update(changes)
-    errors = project_problems(values)
-    if errors:
-        raise _invalid(errors)
     with transaction.atomic():
-        # The row lock orders this edit after any transition in flight; the states are re-read,
-        # so that a details edit never writes back a stale state.
-        fresh = Project.objects.select_for_update().get(pk=project.pk)
-        for field, value in changes.items():
-            setattr(fresh, field, Decimal(value) if field == "approved_budget" else value)
-        fresh.save(update_fields=[*changes, "updated_at"])
+        # The row lock orders this edit after any transition or edit in flight; the rules are
+        # checked against the locked row, and only the fields of the edit are written, so that a
+        # details edit never writes back a stale state.
+        if version is not None:
+            fresh = lock_and_compare(Project, project.pk, version)
+        else:
+            fresh = Project.objects.select_for_update().get(pk=project.pk)
+        values = {f: getattr(fresh, f) for f in EDITABLE_FIELDS}
+        values.update(changes)
+        errors = project_problems(values)
+        if errors:
+            raise _invalid(errors)
+        changed = [f for f, v in changes.items() if getattr(fresh, f) != v]
+        for field in changed:
+            setattr(fresh, field, changes[field])
+        if changed:
+            fresh.save(update_fields=[*changed, "updated_at"])
     workflow.reload(project)
     return project
 
 
-def milestone_problems(project: Project, values: dict) -> dict[str, str]:
-    """Rules of a milestone broken by `values` (name, planned_date, actual_date, document)."""
+def milestone_problems(project: Project, values: dict, *, check_plan: bool = True) -> dict[str, str]:
+    """Rules of a milestone broken by `values` (name, planned_date, actual_date, document).
+
+    `check_plan=False`: the planned date is not compared with the project's plan (an edit that
+    keeps it: a plan shortened since must not block recording the date or the document)."""
     errors: dict[str, str] = {}
     if not (values.get("name") or "").strip():
         errors["name"] = _("Name: this field is required.")
@@ -293,7 +311,7 @@ def milestone_problems(project: Project, values: dict) -> dict[str, str]:
     actual: date | None = values.get("actual_date")
     if planned is None:
         errors["planned_date"] = _("Planned date: this field is required.")
-    else:
+    elif check_plan:
         if project.planned_start and planned < project.planned_start:
             errors["planned_date"] = _("Planned date: cannot be before the project's planned start (%(date)s).") % {
                 "date": project.planned_start
@@ -308,6 +326,8 @@ def milestone_problems(project: Project, values: dict) -> dict[str, str]:
             errors["actual_date"] = _("Actual date: cannot be in the future.")
         elif start and actual < start:
             errors["actual_date"] = _("Actual date: cannot be before the project started (%(date)s).") % {"date": start}
+    if values.get("kind", MilestoneKind.STEP) not in MilestoneKind.values:
+        errors["kind"] = _("Kind: choose a step of the plan or the acceptance.")
     document = values.get("document")
     if document:
         try:
@@ -327,15 +347,17 @@ def _save_milestone(milestone: Milestone, document) -> Milestone:
     return milestone
 
 
-def add_milestone(project: Project, actor, *, name: str, planned_date, actual_date=None, document=None, note: str = "") -> Milestone:
-    """A dated step of the project, with its acceptance document when it has one."""
+def add_milestone(project: Project, actor, *, name: str, planned_date, actual_date=None, document=None, note: str = "",
+                  kind: str = MilestoneKind.STEP) -> Milestone:
+    """A dated step of the project (or its acceptance), with its acceptance document when it has one."""
     if not perm.may_edit_project(project, actor):
         raise TransitionForbidden(_("You are not permitted to do this."))
-    values = {"name": name, "planned_date": planned_date, "actual_date": actual_date, "document": document}
+    values = {"name": name, "planned_date": planned_date, "actual_date": actual_date, "document": document, "kind": kind}
     errors = milestone_problems(project, values)
     if errors:
         raise _invalid(errors)
-    milestone = Milestone(project=project, name=name.strip(), planned_date=planned_date, actual_date=actual_date, note=note or "")
+    milestone = Milestone(project=project, name=name.strip(), kind=kind, planned_date=planned_date, actual_date=actual_date,
+                          note=note or "")
     return _save_milestone(milestone, document)
 
 
@@ -345,15 +367,82 @@ def update_milestone(milestone: Milestone, actor, **changes) -> Milestone:
     if not perm.may_edit_project(project, actor):
         raise TransitionForbidden(_("You are not permitted to do this."))
     document = changes.pop("document", None)
-    unknown = set(changes) - {"name", "planned_date", "actual_date", "note"}
+    unknown = set(changes) - {"name", "kind", "planned_date", "actual_date", "note"}
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
     values = {f: getattr(milestone, f) for f in ("name", "planned_date", "actual_date")}
     values.update(changes)
     values["document"] = document
-    errors = milestone_problems(project, values)
+    errors = milestone_problems(project, values, check_plan=values["planned_date"] != milestone.planned_date)
     if errors:
         raise _invalid(errors)
     for field, value in changes.items():
         setattr(milestone, field, value.strip() if field == "name" else value)
     return _save_milestone(milestone, document)
+
+
+# ---------------------------------------------------------------------------------------
+# Hardware and cloud items of a project (the facts of the hardware lane)
+# ---------------------------------------------------------------------------------------
+
+HARDWARE_ITEM_FIELDS = ("name", "kind", "quantity", "unit_cost", "location", "supplier")
+
+
+def hardware_item_problems(values: dict) -> dict[str, str]:
+    """Rules of a project's hardware item broken by `values`, as field → message."""
+    errors: dict[str, str] = {}
+    if not (values.get("name") or "").strip():
+        errors["name"] = _("Name: this field is required.")
+    if values.get("kind") not in HardwareKind.values:
+        errors["kind"] = _("Kind: choose a server, storage, network device, cloud resource or licence.")
+    quantity = values.get("quantity")
+    if not isinstance(quantity, int) or quantity < 1:
+        errors["quantity"] = _("Quantity: at least 1.")
+    cost = values.get("unit_cost")
+    if cost is None:
+        errors["unit_cost"] = _("Unit cost: enter the cost of one item in CNY, e.g. 120000 or 12万.")
+    elif cost <= 0:
+        errors["unit_cost"] = _("Unit cost: the cost must be above zero.")
+    if values.get("location", HardwareLocation.PROVINCIAL_CLOUD) not in HardwareLocation.values:
+        errors["location"] = _("Location: choose the provincial cloud or a local machine room.")
+    return errors
+
+
+def add_hardware_item(project: Project, actor, **fields) -> HardwareItem:
+    """The project manager records a hardware or cloud item the project needs, with its cost (before the request)."""
+    if not perm.may_drive_project(project, actor):
+        raise TransitionForbidden(_("You are not permitted to do this."))
+    unknown = set(fields) - set(HARDWARE_ITEM_FIELDS)
+    if unknown:
+        raise ValueError(f"not a hardware item field here: {sorted(unknown)}")
+    errors = hardware_item_problems(fields)
+    if errors:
+        raise _invalid(errors)
+    with transaction.atomic():
+        item = HardwareItem(project=project, status=HardwareStatus.PLANNED, **{**fields, "name": fields["name"].strip()})
+        item.full_clean()
+        item.save()
+        catalogue.record_history(item, actor=actor, transition="create", target=item.status,
+                                 comment=_("Recorded on project %(code)s") % {"code": project.code})
+    return item
+
+
+def mark_hardware_delivered(item: HardwareItem, actor) -> HardwareItem:
+    """The project manager records that a planned or ordered item of the project has arrived."""
+    project = item.project
+    if project is None or not perm.may_drive_project(project, actor):
+        raise TransitionForbidden(_("You are not permitted to do this."))
+    with transaction.atomic():
+        locked = HardwareItem.objects.select_for_update().get(pk=item.pk)
+        if locked.status not in (HardwareStatus.PLANNED, HardwareStatus.ORDERED):
+            raise TransitionConflict(
+                _("“%(item)s” is already “%(state)s”.") % {"item": locked.name, "state": locked.get_status_display()},
+                state=locked.status,
+            )
+        before = locked.status
+        locked.status = HardwareStatus.DELIVERED
+        locked.save(update_fields=["status", "updated_at"])
+        catalogue.record_history(locked, actor=actor, transition="update", source=before, target=locked.status,
+                                 payload={"changes": {"status": [before, locked.status]}})
+    item.status = locked.status
+    return locked

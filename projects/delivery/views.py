@@ -13,19 +13,23 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core import workflow
-from core.errors import TransitionInvalid, WorkflowError
+from core.concurrency import edit_version
+from core.errors import StaleEdit, TransitionInvalid, WorkflowError
+from core.templatetags.money import cny
 from projects.delivery import permissions as perm
 from projects.delivery import selectors, services
-from projects.delivery.choices import MACHINE_FIELDS, DevelopmentState, Machine
+from projects.delivery.choices import MACHINE_FIELDS, DevelopmentState, HardwareState, Machine, MilestoneKind
 from projects.delivery.filters import ProjectFilter
-from projects.delivery.forms import AttachDemandForm, MilestoneForm, ProjectForm, TransitionForm
+from projects.delivery.forms import AttachDemandForm, HardwareItemForm, MilestoneForm, ProjectForm, TransitionForm
 from projects.delivery.models import Project
+from projects.delivery.workflows import ITEM_PENDING
 from projects.demands.choices import DemandStatus
 
 # Button labels of the transitions, by (machine, public name).
@@ -55,6 +59,50 @@ TRANSITION_LABELS = {
     ("operations", "retire"): gettext_lazy("Retire"),
 }
 
+# Backward and destructive transitions: shown apart from the forward ones, each behind a
+# confirmation step that says what will happen (a <details> disclosure: no script needed).
+BACKWARD = {
+    ("hardware", "waive"): gettext_lazy(
+        "The hardware lane ends as “not required”: no hardware or cloud resource will be requested, delivered or accepted "
+        "for this project."),
+    ("development", "rework"): gettext_lazy(
+        "The development goes back to building: testing and acceptance must be done again before it can be delivered."),
+    ("operations", "suspend"): gettext_lazy(
+        "The system is taken out of operation until operations resumes it; its users cannot use it meanwhile."),
+    ("operations", "retire"): gettext_lazy(
+        "The system is retired for good and marked retired in the catalogue; no later demand will be sent to it. "
+        "This cannot be undone."),
+}
+
+# Where the person who unblocks a guard acts: an anchor of the project page, by guard function.
+# A guard not listed is unblocked in the lane of the transition it blocks.
+GUARD_PLACES = {
+    "is_funding_allocated": "lane-funding",
+    "has_approved_budget": "budget",
+    "is_hardware_ready": "lane-hardware",
+    "is_development_delivered": "lane-development",
+    "has_hardware_items": "hardware-items",
+    "has_every_item_delivered": "hardware-items",
+    "has_acceptance_document": "milestones",
+}
+PLACE_LABELS = {
+    "lane-hardware": gettext_lazy("Go to the hardware lane"),
+    "lane-funding": gettext_lazy("Go to the funding lane"),
+    "lane-development": gettext_lazy("Go to the development lane"),
+    "lane-operations": gettext_lazy("Go to the operations lane"),
+    "budget": gettext_lazy("Go to the budget"),
+    "hardware-items": gettext_lazy("Go to the hardware and cloud items"),
+    "milestones": gettext_lazy("Go to the milestones"),
+}
+
+
+def guard_reason(machine: str, condition) -> dict:
+    """A guard as the page shows it: its message (who must act), and the anchor where that happens."""
+    place = GUARD_PLACES.get(condition.__name__, f"lane-{machine}")
+    return {"message": str(getattr(condition, "guard_message", condition.__name__)), "anchor": place,
+            "link": str(PLACE_LABELS[place])}
+
+
 # Bootstrap colours of the state chips: grey not begun, blue moving, amber attention, green done.
 STATE_TONES = {
     "hardware": {"planning": "secondary", "requested": "info", "procuring": "primary", "delivered": "warning",
@@ -66,6 +114,8 @@ STATE_TONES = {
     "operations": {"not_started": "secondary", "trial": "info", "in_operation": "success", "upgrading": "primary",
                    "suspended": "danger", "retired": "dark"},
 }
+# The hardware lane is closed for new items once accepted or waived.
+HARDWARE_CLOSED = (HardwareState.ACCEPTED, HardwareState.NOT_REQUIRED)
 MACHINE_ICONS = {"hardware": "cpu", "funding": "cash-coin", "development": "code-slash", "operations": "activity"}
 
 
@@ -112,19 +162,40 @@ def demand_transition_label(name: str) -> str:
 
 
 def lanes(project: Project, user) -> list[dict]:
-    """One lane per machine: its state, what `user` may do now, and what a guard blocks (and why)."""
+    """One lane per machine: its state, what `user` may do now (forward actions first, in the
+    machine's order; backward and destructive ones apart, each with what it will do), and what a
+    guard blocks: why, who must act, and a link to where that happens."""
     out = []
     for chip in chips(project):
         machine = chip["machine"]
         field = MACHINE_FIELDS[machine]
         available = workflow.available_transitions(project, field, user)
-        blocked = selectors.blocking_guards(project, field)
+        blocked = selectors.blocking_conditions(project, field)
         out.append({
             **chip,
-            "actions": [{"name": n, "label": transition_label(machine, n)} for n in available],
-            "blocked": [{"name": n, "label": transition_label(machine, n), "reasons": r} for n, r in blocked.items()],
+            "actions": [{"name": n, "label": transition_label(machine, n)} for n in available
+                        if (machine, n) not in BACKWARD],
+            # In a fixed order too (the least final first: suspend before retire).
+            "backward": [{"name": n, "label": transition_label(machine, n), "consequence": text}
+                         for (m, n), text in BACKWARD.items() if m == machine and n in available],
+            "blocked": [{"name": n, "label": transition_label(machine, n),
+                         "reasons": [guard_reason(machine, c) for c in conditions]}
+                        for n, conditions in blocked.items()],
         })
     return out
+
+
+def lane_facts(project: Project, hardware: list, milestones: list) -> dict:
+    """What the hardware and development lanes rest on: the items and their delivery, the acceptance document."""
+    pending = [h for h in hardware if h.status in ITEM_PENDING]
+    acceptance = [m for m in milestones if m.kind == MilestoneKind.ACCEPTANCE]
+    return {
+        "items": len(hardware),
+        "items_cost": sum((h.total_cost for h in hardware), Decimal("0")),
+        "items_delivered": len(hardware) - len(pending),
+        "acceptance": acceptance[0] if acceptance else None,
+        "acceptance_documented": any(m.document for m in acceptance),
+    }
 
 
 @login_required
@@ -174,13 +245,18 @@ def project_detail(request, pk: int):
     if perm.may_attach_demand(project, user):
         attach_form = AttachDemandForm(demands=selectors.attachable_demands(user))
     timeline = [timeline_entry(row, project) for row in selectors.project_timeline(project, user)]
+    milestones = list(project.milestones.all())
+    may_drive = perm.may_drive_project(project, user)
     return render(request, "projects/projects/detail.html", {
         "project": project,
         "lanes": lanes(project, user),
+        "facts": lane_facts(project, hardware, milestones),
+        "may_drive": may_drive,
+        "hardware_form": HardwareItemForm() if may_drive and project.hardware_status not in HARDWARE_CLOSED else None,
         "demands": demands,
         "hidden_demands": project.demand_count - len(demands),
         "hardware": hardware,
-        "milestones": list(project.milestones.all()),
+        "milestones": milestones,
         "beneficiaries": list(project.beneficiary_orgs.all()),
         "system": project.system if _has_system(project) else None,
         "budget": {
@@ -241,21 +317,26 @@ def project_edit(request, pk: int):
     if not perm.may_edit_project(project, request.user):
         raise Http404  # nothing to show a reader here; the project page has everything
     fields = services.EDITABLE_FIELDS
+    stale = False
     if request.method == "POST":
         form = ProjectForm(request.POST)
         if form.is_valid():
             changes = {f: form.cleaned_data[f] for f in fields}
             changes["description"] = changes["description"] or ""
             try:
-                services.update_project(project, request.user, **changes)
+                # No version posted (an old form): treated as stale, never saved over a newer project.
+                services.update_project(project, request.user, version=form.cleaned_data["version"], **changes)
+            except StaleEdit as err:
+                stale = True
+                form.add_error(None, err.message)
             except WorkflowError as err:
                 _show_errors(request, form, err)
             else:
                 messages.success(request, _("Project details saved."))
                 return redirect("projects:project_detail", pk=project.pk)
     else:
-        form = ProjectForm(initial={f: getattr(project, f) for f in fields})
-    return render(request, "projects/projects/edit.html", {"project": project, "form": form})
+        form = ProjectForm(initial={**{f: getattr(project, f) for f in fields}, "version": edit_version(project)})
+    return render(request, "projects/projects/edit.html", {"project": project, "form": form, "stale": stale})
 
 
 @login_required
@@ -264,7 +345,8 @@ def milestone_add(request, pk: int):
     project = selectors.project_for(request.user, pk)
     if not perm.may_edit_project(project, request.user):
         raise Http404
-    form = MilestoneForm(request.POST or None, request.FILES or None)
+    initial = {"kind": MilestoneKind.ACCEPTANCE} if request.GET.get("kind") == MilestoneKind.ACCEPTANCE else None
+    form = MilestoneForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.add_milestone(project, request.user, **form.cleaned_data)
@@ -273,7 +355,8 @@ def milestone_add(request, pk: int):
         else:
             messages.success(request, _("Milestone added."))
             return redirect("projects:project_detail", pk=project.pk)
-    return render(request, "projects/projects/milestone_form.html", {"project": project, "form": form, "milestone": None})
+    return render(request, "projects/projects/milestone_form.html", {
+        "project": project, "form": form, "milestone": None, "file_dropped": bool(request.FILES) and form.is_bound})
 
 
 @login_required
@@ -297,8 +380,49 @@ def milestone_edit(request, pk: int):
                 messages.success(request, _("Milestone saved."))
                 return redirect("projects:project_detail", pk=project.pk)
     else:
-        form = MilestoneForm(initial={f: getattr(milestone, f) for f in ("name", "planned_date", "actual_date", "note")})
-    return render(request, "projects/projects/milestone_form.html", {"project": project, "form": form, "milestone": milestone})
+        form = MilestoneForm(initial={f: getattr(milestone, f) for f in ("name", "kind", "planned_date", "actual_date", "note")})
+    return render(request, "projects/projects/milestone_form.html", {
+        "project": project, "form": form, "milestone": milestone, "file_dropped": bool(request.FILES) and form.is_bound})
+
+
+@login_required
+@require_POST
+def hardware_add(request, pk: int):
+    """The project manager records a hardware or cloud item the project needs, with its cost."""
+    project = selectors.project_for(request.user, pk)
+    if not perm.may_drive_project(project, request.user):
+        raise Http404
+    form = HardwareItemForm(request.POST)
+    if form.is_valid():
+        try:
+            item = services.add_hardware_item(project, request.user, **form.cleaned_data)
+        except WorkflowError as err:
+            _show_errors(request, form, err)
+        else:
+            messages.success(request, _("“%(item)s” recorded: %(count)s × %(cost)s.") % {
+                "item": item.name, "count": item.quantity, "cost": cny(item.unit_cost)})
+            return redirect(f"{reverse('projects:project_detail', args=[project.pk])}#hardware-items")
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, error if not label or str(label) in str(error) else f"{label}: {error}")
+    return redirect(f"{reverse('projects:project_detail', args=[project.pk])}#hardware-items")
+
+
+@login_required
+@require_POST
+def hardware_delivered(request, pk: int):
+    """The project manager records that an item of the project has been delivered."""
+    item = selectors.project_hardware_for(request.user, pk)
+    if not perm.may_drive_project(item.project, request.user):
+        raise Http404
+    try:
+        services.mark_hardware_delivered(item, request.user)
+    except WorkflowError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, _("“%(item)s” is delivered.") % {"item": item.name})
+    return redirect(f"{reverse('projects:project_detail', args=[item.project_id])}#hardware-items")
 
 
 @login_required

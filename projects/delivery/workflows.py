@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from assets.choices import HardwareStatus
 from core.workflow import guard
 from projects.delivery import permissions as perm
-from projects.delivery.choices import DevelopmentState, FundingState, HardwareState, OperationsState
+from projects.delivery.choices import DevelopmentState, FundingState, HardwareState, MilestoneKind, OperationsState
 
 # ---------------------------------------------------------------------------------------
 # Projects: four machines that move in parallel and guard one another.
@@ -21,6 +22,14 @@ from projects.delivery.choices import DevelopmentState, FundingState, HardwareSt
 
 FUNDS_AVAILABLE = (FundingState.ALLOCATED, FundingState.DISBURSING, FundingState.SETTLED)
 HARDWARE_READY = (HardwareState.ACCEPTED, HardwareState.NOT_REQUIRED)
+# Hardware items that have arrived (or were put into service since); retired ones no longer count.
+ITEM_DELIVERED = (HardwareStatus.DELIVERED, HardwareStatus.IN_SERVICE)
+ITEM_PENDING = (HardwareStatus.PLANNED, HardwareStatus.ORDERED)
+
+
+def _items(project) -> list:
+    """The project's hardware and cloud items (the prefetched ones when the page or the API prefetched them)."""
+    return list(project.hardware_items.all())
 
 
 @guard(_("funding has not been allocated: waiting for finance to allocate the funds"))
@@ -33,6 +42,25 @@ def is_funding_allocated(project) -> bool:
 def is_hardware_ready(project) -> bool:
     """Acceptance of the development needs the hardware accepted or waived."""
     return project.hardware_status in HARDWARE_READY
+
+
+@guard(_("no hardware or cloud item with its cost is recorded: waiting for the project manager to add the items the project needs"))
+def has_hardware_items(project) -> bool:
+    """A hardware request lists what it asks for: at least one hardware or cloud item of the project with a cost."""
+    return any(item.unit_cost > 0 and item.status != HardwareStatus.RETIRED for item in _items(project))
+
+
+@guard(_("not every hardware or cloud item has been delivered: waiting for the project manager to mark each item delivered"))
+def has_every_item_delivered(project) -> bool:
+    """Accepting the hardware needs items on the project and every one of them delivered (none planned or ordered)."""
+    items = _items(project)
+    return bool(items) and not any(item.status in ITEM_PENDING for item in items)
+
+
+@guard(_("no signed acceptance document: waiting for the project manager to upload it on the acceptance milestone"))
+def has_acceptance_document(project) -> bool:
+    """Delivering the development needs an acceptance milestone with its signed acceptance document."""
+    return any(m.kind == MilestoneKind.ACCEPTANCE and m.document for m in project.milestones.all())
 
 
 @guard(_("development has not been delivered: waiting for the project manager to deliver it"))
@@ -68,7 +96,10 @@ class ProjectWorkflow(ConcurrentTransitionMixin, models.Model):
         abstract = True
 
     # Hardware (project manager).
-    @transition(field=hardware_status, source=H.PLANNING, target=H.REQUESTED, permission=perm.may_drive_project, custom={"name": "request"})
+    @transition(
+        field=hardware_status, source=H.PLANNING, target=H.REQUESTED, conditions=[has_hardware_items],
+        permission=perm.may_drive_project, custom={"name": "request"},
+    )
     def hardware_request(self):
         pass
 
@@ -80,7 +111,10 @@ class ProjectWorkflow(ConcurrentTransitionMixin, models.Model):
     def hardware_deliver(self):
         pass
 
-    @transition(field=hardware_status, source=H.DELIVERED, target=H.ACCEPTED, permission=perm.may_drive_project, custom={"name": "accept"})
+    @transition(
+        field=hardware_status, source=H.DELIVERED, target=H.ACCEPTED, conditions=[has_every_item_delivered],
+        permission=perm.may_drive_project, custom={"name": "accept"},
+    )
     def hardware_accept(self):
         pass
 
@@ -142,7 +176,10 @@ class ProjectWorkflow(ConcurrentTransitionMixin, models.Model):
     def development_submit_acceptance(self):
         pass
 
-    @transition(field=development_status, source=D.ACCEPTANCE, target=D.DELIVERED, permission=perm.may_drive_project, custom={"name": "deliver"})
+    @transition(
+        field=development_status, source=D.ACCEPTANCE, target=D.DELIVERED, conditions=[has_acceptance_document],
+        permission=perm.may_drive_project, custom={"name": "deliver"},
+    )
     def development_deliver(self):
         """The system is delivered: the project's actual end is recorded."""
         self.actual_end = timezone.localdate()

@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from projects.demands.choices import DemandStatus as S
 
@@ -106,3 +106,21 @@ def contains(container, item) -> bool:
         return item in container
     except TypeError:
         return False
+
+
+# Backward and destructive transitions of a demand: shown apart from the forward ones, each behind
+# a confirmation step saying what will happen (a <details> disclosure: no script needed).
+BACKWARD_CONSEQUENCES = {
+    "return_for_revision": gettext_lazy(
+        "The demand goes back to the submitter, who revises it and submits it again; your comment is shown to them."),
+    "reject": gettext_lazy("The demand is rejected for good and cannot be submitted again; your comment is shown to the submitter."),
+    "expert_reject": gettext_lazy("The demand is rejected on the experts' verdict and cannot be submitted again."),
+    "withdraw": gettext_lazy("The demand is withdrawn for good: it leaves every review queue and cannot be submitted again."),
+}
+
+
+@register.filter
+def backward_consequence(name: str) -> str:
+    """What a backward or destructive transition will do, in the reader's language ("" for a forward one)."""
+    text = BACKWARD_CONSEQUENCES.get(name)
+    return str(text) if text else ""

@@ -124,6 +124,10 @@ PAGES: dict[str, Entry] = {
     "projects:project_attach_demand": Entry(kind="project", method="post", ok=(302,)),
     "projects:milestone_edit": Entry(kind="milestone", ok=(200, 404)),
     "projects:milestone_document": Entry(kind="milestone"),
+    # The project manager enters the hardware lane's facts; everyone else who sees the project: 404.
+    "projects:project_hardware_add": Entry(kind="project", method="post", ok=(302, 404),
+                                           data={"name": "云主机", "kind": "cloud_vm", "quantity": "1", "unit_cost": "1万"}),
+    "projects:project_hardware_delivered": Entry(kind="project_hardware", method="post", ok=(302, 404)),
     "assets:system_list": Entry(),
     "assets:system_create": Entry(allowed=among(CATALOGUE_EDITORS), render_once=True),
     "assets:system_detail": Entry(kind="system"),
@@ -180,6 +184,7 @@ API: dict[tuple[str, str], Entry] = {
     ("GET", "/api/v1/projects/"): Entry(),
     ("GET", "/api/v1/projects/{id}/"): Entry(kind="project"),
     ("POST", "/api/v1/projects/{id}/transition/"): Entry(kind="project", method="post", ok=(400, 403, 409)),
+    ("PATCH", "/api/v1/projects/{id}/"): Entry(kind="project", method="patch", ok=(400, 403, 409)),
 }
 
 

@@ -66,9 +66,10 @@ def build(org: Organization, uploader) -> dict:
     milestone = MilestoneFactory(project=project)
     milestone.document.save("m.pdf", ContentFile(PDF), save=True)
     hardware = HardwareFactory(system=system, name=f"矩阵硬件-{org.code}")
+    project_hardware = HardwareFactory(system=None, project=project, name=f"矩阵项目硬件-{org.code}")
     resource = DataResourceFactory(owner_org=org, name=f"矩阵数据-{org.code}")
     return {"demand": demand, "attachment": attachment, "flag": flag, "project": project, "milestone": milestone,
-            "hardware": hardware, "system": system, "data_resource": resource}
+            "hardware": hardware, "project_hardware": project_hardware, "system": system, "data_resource": resource}
 
 
 def url_kwargs(kind, objs, fixed) -> dict:
@@ -94,7 +95,8 @@ def api_path(path: str, kind, objs, fixed) -> str:
     return re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), path)
 
 
-OBJECT_KINDS = ("notification", "demand", "attachment", "flag", "compare", "project", "milestone", "hardware", "system", "data_resource")
+OBJECT_KINDS = ("notification", "demand", "attachment", "flag", "compare", "project", "milestone", "hardware", "project_hardware", "system",
+                "data_resource")
 
 
 @pytest.fixture

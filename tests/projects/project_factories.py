@@ -73,3 +73,32 @@ class MilestoneFactory(DjangoModelFactory):
     project = factory.SubFactory(ProjectFactory)
     name = factory.Sequence(lambda n: f"里程碑{n + 1}")
     planned_date = factory.LazyAttribute(lambda m: m.project.planned_start or date(2026, 6, 1))
+
+
+# A minimal PDF, as an acceptance document.
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def hardware_item(project, *, status="planned", unit_cost=Decimal("18000.00"), quantity=2, name="应用服务器（云主机 8核32G）"):
+    """A hardware or cloud item of `project` with its cost (test data, created directly)."""
+    from assets.models import HardwareItem
+
+    return HardwareItem.objects.create(project=project, name=name, kind="cloud_vm", quantity=quantity, unit_cost=unit_cost,
+                                       status=status)
+
+
+def acceptance_milestone(project, *, document=True):
+    """The acceptance milestone of `project`, with its signed document unless `document=False`."""
+    from django.core.files.base import ContentFile
+
+    milestone = MilestoneFactory(project=project, name="竣工验收", kind="final_acceptance")
+    if document:
+        milestone.document.save("竣工验收报告.pdf", ContentFile(PDF), save=True)
+    return milestone
+
+
+def with_facts(project):
+    """Every fact the lanes' guards ask for: an item with its cost, delivered; the signed acceptance."""
+    hardware_item(project, status="delivered")
+    acceptance_milestone(project)
+    return project

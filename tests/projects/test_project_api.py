@@ -7,12 +7,13 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from core.concurrency import edit_version
 from core.models import AuditLog
 from projects.delivery import services
-from projects.delivery.workflows import is_funding_allocated
+from projects.delivery.workflows import has_hardware_items, is_funding_allocated
 from projects.models import Project
 
-from .project_factories import ApprovedDemandFactory, ProjectFactory, org
+from .project_factories import ApprovedDemandFactory, ProjectFactory, acceptance_milestone, hardware_item, org
 
 pytestmark = pytest.mark.django_db
 
@@ -46,8 +47,9 @@ def test_project_fields_of_the_contract(users, api, project):
         "funding_status": "unfunded",
         "development_status": "not_started",
         "operations_status": "not_started",
-        "available_transitions": {"hardware": ["request", "waive"], "funding": [], "development": [], "operations": []},
-        "blocked": {"development": {"start": [str(is_funding_allocated.guard_message)]},
+        "available_transitions": {"hardware": ["waive"], "funding": [], "development": [], "operations": []},
+        "blocked": {"hardware": {"request": [str(has_hardware_items.guard_message)]},
+                    "development": {"start": [str(is_funding_allocated.guard_message)]},
                     "operations": {"start_trial": [str(_delivered_message())]}},
         "demands": [demand.pk],
         "beneficiary_orgs": [org("220100-jyj").pk],
@@ -59,6 +61,7 @@ def test_project_fields_of_the_contract(users, api, project):
         "planned_end": None,
         "actual_start": None,
         "actual_end": None,
+        "version": edit_version(project),
     }
 
 
@@ -96,6 +99,7 @@ def test_invisible_project_is_404_for_reading_and_transitions(users, api, projec
 
 
 def test_transition_returns_the_moved_project(users, api, project):
+    hardware_item(project)
     response = api.as_user(users["pm"]).post(url(project, "transition/"),
                                               {"machine": "hardware", "name": "request", "comment": "申请云资源"}, format="json")
     assert response.status_code == 200
@@ -154,6 +158,8 @@ def test_system_is_the_catalogue_entry_once_live(users, api, project):
                                  ("development", "start", "pm"), ("development", "design", "pm"), ("development", "build", "pm"),
                                  ("development", "test", "pm"), ("development", "submit_acceptance", "pm"),
                                  ("development", "deliver", "pm"), ("operations", "start_trial", "ops")]:
+        if name == "deliver":
+            acceptance_milestone(project)
         services.project_transition(project=project, machine=machine, name=name, actor=users[actor])
     response = api.as_user(users["ops"]).post(url(project, "transition/"), {"machine": "operations", "name": "go_live"}, format="json")
     assert response.status_code == 200
@@ -192,7 +198,7 @@ def test_list_queries_do_not_grow_with_projects(users, api, django_assert_num_qu
             ApprovedDemandFactory(project=p)
 
     make(2)
-    # token, user's organization (coordinator), count, page, demands, beneficiaries
+    # token, user's organization (coordinator), count, page, demands, beneficiaries, hardware items, milestones
     with django_assert_num_queries(QUERIES[username]):
         assert client.get(LIST).json()["count"] == 2
     make(20)
@@ -200,4 +206,52 @@ def test_list_queries_do_not_grow_with_projects(users, api, django_assert_num_qu
         assert client.get(LIST).json()["count"] == 22
 
 
-QUERIES = {"pm": 5, "coord_changchun": 6}
+QUERIES = {"pm": 7, "coord_changchun": 8}
+
+
+# ------------------------------------------------------------------ PATCH: details with a version check
+
+
+def test_patch_changes_the_details_with_the_version_read(users, api, project):
+    client = api.as_user(users["pm"])
+    version = client.get(url(project)).json()["version"]
+    response = client.patch(url(project), {"name": "全省智慧停车", "planned_start": "2026-03-01", "version": version}, format="json")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["name"], body["planned_start"]) == ("全省智慧停车", "2026-03-01")
+    assert body["version"] != version
+
+
+def test_patch_after_a_transition_is_409_and_changes_nothing(users, api, project):
+    client = api.as_user(users["pm"])
+    version = client.get(url(project)).json()["version"]
+    hardware_item(project)
+    services.project_transition(project=project, machine="hardware", name="request", actor=users["pm"])
+    response = client.patch(url(project), {"name": "全省智慧停车", "version": version}, format="json")
+    assert response.status_code == 409
+    fresh = Project.objects.get(pk=project.pk)
+    assert (fresh.name, fresh.hardware_status) == ("长春市智慧停车诱导系统", "requested")
+
+
+@pytest.mark.parametrize("field", ["approved_budget", "hardware_status"])
+def test_patch_refuses_the_approved_budget_and_the_states_naming_the_field(users, api, project, field):
+    client = api.as_user(users["prov_approver"])
+    version = client.get(url(project)).json()["version"]
+    response = client.patch(url(project), {field: "9000000.00", "version": version}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == [field] or field in str(response.json())
+    fresh = Project.objects.get(pk=project.pk)
+    assert (fresh.approved_budget, fresh.hardware_status) == (Decimal("350000.00"), "planning")
+
+
+def test_patch_without_a_version_is_400_naming_it(users, api, project):
+    response = api.as_user(users["pm"]).patch(url(project), {"name": "新名称"}, format="json")
+    assert response.status_code == 400 and "version" in str(response.json())
+
+
+@pytest.mark.parametrize(("username", "code"), [("finance", 403), ("ops", 403), ("auditor", 403), ("sub_jilin", 404)])
+def test_patch_by_someone_who_may_not_edit(users, api, project, username, code):
+    client = api.as_user(users[username])
+    response = client.patch(url(project), {"name": "新名称", "version": edit_version(project)}, format="json")
+    assert response.status_code == code
+    assert Project.objects.get(pk=project.pk).name == "长春市智慧停车诱导系统"

@@ -10,7 +10,7 @@ from projects.delivery.choices import MACHINE_FIELDS, DevelopmentState, FundingS
 from projects.delivery.services import project_transition
 from projects.models import Project
 
-from .project_factories import ProjectFactory
+from .project_factories import ProjectFactory, with_facts
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ TABLES = {
 }
 STATES = {"hardware": HardwareState, "funding": FundingState, "development": DevelopmentState, "operations": OperationsState}
 ACTORS = {"hardware": "pm", "funding": "finance", "development": "pm", "operations": "ops"}
-# The other machines where every cross-machine guard holds.
+# The other machines where every cross-machine guard holds (and, with `with_facts`, every fact the lanes ask for).
 GUARDS_HOLD = {"hardware_status": "accepted", "funding_status": "allocated", "development_status": "delivered",
                "operations_status": "not_started"}
 
@@ -80,7 +80,7 @@ def test_table_covers_every_state_and_transition():
 @pytest.mark.parametrize(("machine", "state", "name"), CASES)
 def test_state_transition_table(users, machine, state, name):
     field = MACHINE_FIELDS[machine]
-    project = ProjectFactory(**{**GUARDS_HOLD, field: state})
+    project = with_facts(ProjectFactory(**{**GUARDS_HOLD, field: state}))
     before = {f: getattr(project, f) for f in MACHINE_FIELDS.values()}
     expected = TABLES[machine][name].get(state)
     if expected is None:
@@ -125,6 +125,6 @@ def test_development_start_and_delivery_record_the_actual_dates(users):
     project = ProjectFactory(funding_status="allocated", hardware_status="accepted")
     project_transition(project=project, machine="development", name="start", actor=users["pm"])
     assert Project.objects.get(pk=project.pk).actual_start == timezone.localdate()
-    project = ProjectFactory(development_status="acceptance")
+    project = with_facts(ProjectFactory(development_status="acceptance"))
     project_transition(project=project, machine="development", name="deliver", actor=users["pm"])
     assert Project.objects.get(pk=project.pk).actual_end == timezone.localdate()

@@ -9,10 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import StaleEdit
 from projects.delivery import services
 from projects.models import Milestone, Project
 
-from .project_factories import ApprovedDemandFactory, ProjectFactory, org
+from .project_factories import ApprovedDemandFactory, ProjectFactory, hardware_item, org
 
 pytestmark = pytest.mark.django_db
 
@@ -97,16 +98,23 @@ def test_project_page_shows_four_lanes_with_actions_and_blocking_guards(users, l
     assert response.status_code == 200
     lanes = {lane["machine"]: lane for lane in response.context["lanes"]}
     assert [lane["machine"] for lane in response.context["lanes"]] == ["hardware", "funding", "development", "operations"]
-    assert [a["name"] for a in lanes["hardware"]["actions"]] == ["request", "waive"]
+    # No item recorded yet: the request waits for one; "no hardware needed" is apart, behind a confirmation.
+    assert lanes["hardware"]["actions"] == []
+    assert [a["name"] for a in lanes["hardware"]["backward"]] == ["waive"]
+    assert [b["name"] for b in lanes["hardware"]["blocked"]] == ["request"]
     assert lanes["funding"]["actions"] == []
     assert lanes["development"]["actions"] == []
-    assert [(b["name"], [str(r) for r in b["reasons"]]) for b in lanes["development"]["blocked"]] == [
-        ("start", [str(_funding_message())])]
+    assert [(b["name"], [r["message"] for r in b["reasons"]], [r["anchor"] for r in b["reasons"]])
+            for b in lanes["development"]["blocked"]] == [("start", [str(_funding_message())], ["lane-funding"])]
     assert lanes["operations"]["actions"] == []
     assert [b["name"] for b in lanes["operations"]["blocked"]] == ["start_trial"]
     content = response.content.decode()
-    assert 'data-testid="do-hardware-request"' in content
-    assert 'data-testid="blocked-development-start"' in content
+    assert 'data-testid="blocked-hardware-request"' in content and 'href="#hardware-items"' in content
+    assert 'data-testid="blocked-development-start"' in content and 'href="#lane-funding"' in content
+    assert 'data-testid="ask-hardware-waive"' in content
+    hardware_item(changchun_project)
+    lanes = {lane["machine"]: lane for lane in login(users["pm"]).get(detail(changchun_project)).context["lanes"]}
+    assert [a["name"] for a in lanes["hardware"]["actions"]] == ["request"]
 
 
 def _funding_message():
@@ -159,6 +167,7 @@ def test_history_merges_the_project_and_its_demands(users, login):
 
 
 def test_firing_from_the_page_moves_the_machine(users, login, changchun_project):
+    hardware_item(changchun_project)
     response = login(users["pm"]).post(reverse("projects:project_transition", args=[changchun_project.pk]),
                                        {"machine": "hardware", "name": "request", "comment": "申请"}, follow=True)
     assert response.status_code == 200
@@ -184,29 +193,65 @@ def test_forbidden_transition_from_the_page_is_refused(users, login, changchun_p
 # ------------------------------------------------------------------ details and milestones
 
 
-def test_edit_page_refuses_a_negative_budget_naming_the_field(users, login, changchun_project):
-    response = login(users["pm"]).post(reverse("projects:project_edit", args=[changchun_project.pk]), {
-        "name": "长春智慧校园", "approved_budget": "-5", "planned_start": "", "planned_end": "",
-        "actual_start": "", "actual_end": "", "manager": "", "description": ""})
-    assert response.status_code == 200
-    assert list(response.context["form"].errors) == ["approved_budget"]
-    assert Project.objects.get(pk=changchun_project.pk).approved_budget == Decimal("1000000.00")
+def edit_data(client, project, **changes) -> dict:
+    """What the edit page posts, as it shows it (with its version), with `changes` applied."""
+    from core.testing import browser_form_data
+
+    page = client.get(reverse("projects:project_edit", args=[project.pk]))
+    data = {k: v[0] for k, v in browser_form_data(page.content.decode()).items()}
+    return {**data, **changes}
+
+
+def test_edit_page_has_no_approved_budget_and_ignores_one_posted(users, login, changchun_project):
+    client = login(users["prov_approver"])
+    page = client.get(reverse("projects:project_edit", args=[changchun_project.pk]))
+    assert "approved_budget" not in page.context["form"].fields
+    assert 'name="approved_budget"' not in page.content.decode()
+    response = client.post(reverse("projects:project_edit", args=[changchun_project.pk]),
+                           edit_data(client, changchun_project, approved_budget="9000000.00", name="长春智慧校园二期"))
+    assert response.status_code == 302
+    fresh = Project.objects.get(pk=changchun_project.pk)
+    assert (fresh.name, fresh.approved_budget) == ("长春智慧校园二期", Decimal("1000000.00"))
 
 
 def test_edit_page_saves_planned_dates_in_order(users, login, changchun_project):
-    response = login(users["prov_approver"]).post(reverse("projects:project_edit", args=[changchun_project.pk]), {
-        "name": "长春智慧校园", "approved_budget": "1200000.00", "planned_start": "2026-01-01", "planned_end": "2026-12-31",
-        "actual_start": "", "actual_end": "", "manager": users["pm"].pk, "description": ""})
+    client = login(users["prov_approver"])
+    response = client.post(reverse("projects:project_edit", args=[changchun_project.pk]), edit_data(
+        client, changchun_project, planned_start="2026-01-01", planned_end="2026-12-31", manager=users["pm"].pk))
     assert response.status_code == 302
     fresh = Project.objects.get(pk=changchun_project.pk)
-    assert (fresh.approved_budget, fresh.planned_end, fresh.manager) == (Decimal("1200000.00"), date(2026, 12, 31), users["pm"])
+    assert (fresh.planned_start, fresh.planned_end, fresh.manager) == (date(2026, 1, 1), date(2026, 12, 31), users["pm"])
 
 
 def test_edit_page_refuses_planned_dates_out_of_order(users, login, changchun_project):
-    response = login(users["pm"]).post(reverse("projects:project_edit", args=[changchun_project.pk]), {
-        "name": "x", "approved_budget": "1", "planned_start": "2026-12-31", "planned_end": "2026-01-01",
-        "actual_start": "", "actual_end": "", "manager": "", "description": ""})
+    client = login(users["pm"])
+    response = client.post(reverse("projects:project_edit", args=[changchun_project.pk]), edit_data(
+        client, changchun_project, name="x", planned_start="2026-12-31", planned_end="2026-01-01"))
     assert list(response.context["form"].errors) == ["planned_end"]
+
+
+def test_edit_page_refuses_an_edit_of_a_project_changed_since_it_was_opened(users, login, changchun_project):
+    client = login(users["pm"])
+    data = edit_data(client, changchun_project, name="长春智慧校园（改）")
+    hardware_item(changchun_project)
+    services.project_transition(project=changchun_project, machine="hardware", name="request", actor=users["pm"])
+    response = client.post(reverse("projects:project_edit", args=[changchun_project.pk]), data)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert str(StaleEdit().message) in content and 'data-testid="reload"' in content
+    fresh = Project.objects.get(pk=changchun_project.pk)
+    assert (fresh.name, fresh.hardware_status) == ("长春智慧校园", "requested")
+    # Opened again, the edit goes through.
+    assert client.post(reverse("projects:project_edit", args=[changchun_project.pk]),
+                       edit_data(client, changchun_project, name="长春智慧校园（改）")).status_code == 302
+    assert Project.objects.get(pk=changchun_project.pk).name == "长春智慧校园（改）"
+
+
+def test_edit_page_without_a_version_is_refused_as_stale(users, login, changchun_project):
+    client = login(users["pm"])
+    data = {k: v for k, v in edit_data(client, changchun_project, name="新名称").items() if k != "version"}
+    response = client.post(reverse("projects:project_edit", args=[changchun_project.pk]), data)
+    assert response.status_code == 200 and Project.objects.get(pk=changchun_project.pk).name == "长春智慧校园"
 
 
 def test_milestone_page_adds_one_with_its_document_and_serves_it_only_to_those_who_see_the_project(
@@ -364,3 +409,76 @@ def test_home_shows_what_waits_for_each_project_role(users, login):
     assert panels("ops") == {_("Ready for a trial run"): 1, _("In trial run"): 0}
     assert panels("prov_approver") == {_("Late projects"): 1}
     assert panels("sub_changchun") == {}
+
+
+# ------------------------------------------------------------------ blocked reasons: who acts, and where
+
+
+def test_every_guard_of_the_four_machines_links_to_a_place_on_the_page(users, login, changchun_project):
+    """Issue 10 item 9: each guard's message says who must act; the page links it to an anchor it has."""
+    import re
+
+    from django.utils import translation
+
+    from core.workflow import machine_spec
+    from projects.delivery.choices import MACHINE_FIELDS
+    from projects.delivery.views import guard_reason
+
+    hardware_item(changchun_project)
+    content = login(users["pm"]).get(detail(changchun_project)).content.decode()
+    anchors = set(re.findall(r'id="([\w-]+)"', content))
+    conditions = []
+    for machine, field in MACHINE_FIELDS.items():
+        for spec in machine_spec(Project, field).values():
+            method = getattr(Project, spec.method)
+            for transition in method._django_fsm.transitions.values():
+                conditions += [(machine, c) for c in transition.conditions]
+    assert len({c for _m, c in conditions}) >= 8
+    for machine, condition in conditions:
+        reason = guard_reason(machine, condition)
+        assert reason["anchor"] in anchors, (condition.__name__, reason["anchor"])
+        with translation.override("en"):
+            assert "waiting for" in guard_reason(machine, condition)["message"], condition.__name__
+        with translation.override("zh-hans"):
+            assert "等待" in guard_reason(machine, condition)["message"], condition.__name__
+            assert guard_reason(machine, condition)["link"].startswith("前往")
+
+
+def test_hardware_items_are_entered_on_the_page_by_the_project_manager_only(users, login, changchun_project):
+    url = reverse("projects:project_hardware_add", args=[changchun_project.pk])
+    data = {"name": "对象存储", "kind": "cloud_storage", "quantity": "1", "unit_cost": "2.4万", "location": "provincial_cloud"}
+    assert login(users["ops"]).post(url, data).status_code == 404
+    assert changchun_project.hardware_items.count() == 0
+    response = login(users["pm"]).post(url, data, follow=True)
+    item = changchun_project.hardware_items.get()
+    assert (item.name, item.unit_cost, item.status) == ("对象存储", Decimal("24000.00"), "planned")
+    assert "¥24,000.00" in response.content.decode()
+    # A bad amount is refused naming the field and the value, nothing saved.
+    response = login(users["pm"]).post(url, {**data, "unit_cost": "五十万"}, follow=True)
+    messages = [str(m) for m in response.context["messages"]]
+    assert len(messages) == 1 and "五十万" in messages[0]
+    assert changchun_project.hardware_items.count() == 1
+    delivered = reverse("projects:project_hardware_delivered", args=[item.pk])
+    assert login(users["finance"]).post(delivered).status_code == 404
+    assert login(users["pm"]).post(delivered).status_code == 302
+    item.refresh_from_db()
+    assert item.status == "delivered"
+
+
+def test_the_acceptance_document_is_uploaded_on_the_acceptance_milestone_and_checked(users, login, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    project = ProjectFactory(hardware_status="accepted", development_status="acceptance")
+    client = login(users["pm"])
+    url = reverse("projects:milestone_add", args=[project.pk])
+    assert client.get(url + "?kind=final_acceptance").context["form"].initial["kind"] == "final_acceptance"
+    exe = SimpleUploadedFile("验收报告.pdf", b"MZ\x90\x00" + b"\x00" * 200, content_type="application/pdf")
+    response = client.post(url, {"name": "竣工验收", "kind": "final_acceptance", "planned_date": "2026-06-01", "document": exe})
+    assert response.status_code == 200 and list(response.context["form"].errors) == ["document"]
+    assert Milestone.objects.count() == 0
+    pdf = SimpleUploadedFile("验收报告.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    assert client.post(url, {"name": "竣工验收", "kind": "final_acceptance", "planned_date": "2026-06-01", "document": pdf}).status_code == 302
+    milestone = Milestone.objects.get()
+    assert (milestone.kind, bool(milestone.document)) == ("final_acceptance", True)
+    lanes = {lane["machine"]: lane for lane in client.get(detail(project)).context["lanes"]}
+    assert [a["name"] for a in lanes["development"]["actions"]] == ["deliver"]
+    assert [a["name"] for a in lanes["development"]["backward"]] == ["rework"]

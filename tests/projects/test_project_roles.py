@@ -10,7 +10,7 @@ from organizations.choices import Role
 from projects.delivery.services import project_transition
 from projects.models import Project
 
-from .project_factories import ProjectFactory, org
+from .project_factories import ProjectFactory, org, with_facts
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def project_for(machine):
         return ProjectFactory(funding_status="allocated")
     if machine == "operations":
         return ProjectFactory(development_status="delivered")
-    return ProjectFactory()
+    return with_facts(ProjectFactory())
 
 
 def logged(project) -> int:
@@ -75,7 +75,7 @@ def test_project_manager_outside_the_projects_organizations_is_refused(city_pm, 
 
 
 def test_project_manager_assigned_to_the_project_may_drive_it(city_pm):
-    project = ProjectFactory(manager=city_pm)
+    project = with_facts(ProjectFactory(manager=city_pm))
     project_transition(project=project, machine="hardware", name="request", actor=city_pm)
     assert Project.objects.get(pk=project.pk).hardware_status == "requested"
 

@@ -39,6 +39,14 @@ def test_seed_puts_projects_in_every_stage_of_each_machine_and_a_second_run_adds
     before = (Project.objects.count(), Milestone.objects.count())
     assert "(already seeded; 0 for approved demands without one)" in run(users)
     assert (Project.objects.count(), Milestone.objects.count()) == before
+    # What the lanes rest on was entered as the people do: items before the request, delivered
+    # before the acceptance; an acceptance milestone with its document before the delivery.
+    for project in Project.objects.exclude(hardware_status__in=["planning", "not_required"]):
+        assert project.hardware_items.filter(unit_cost__gt=0).exists(), project.code
+    for project in Project.objects.filter(hardware_status="accepted"):
+        assert not project.hardware_items.filter(status__in=["planned", "ordered"]).exists(), project.code
+    for project in Project.objects.filter(development_status="delivered"):
+        assert project.milestones.filter(kind="final_acceptance").exclude(document="").exists(), project.code
 
 
 def test_seed_uses_approved_demands_left_without_a_project_first_and_gives_every_other_one_a_project(users, settings, tmp_path):
@@ -56,4 +64,5 @@ def test_seed_uses_approved_demands_left_without_a_project_first_and_gives_every
         ("planning", "unfunded", "not_started", "not_started")}
     assert all(re.fullmatch(r"XM-\d{4}-\d{4}", p.code) and p.approved_budget == Decimal("350000.00") for p in rest)
     assert all([o.code for o in p.beneficiary_orgs.all()] == ["220100-jyj"] for p in rest)
+    assert [p.manager.username for p in rest] == ["pm", "pm"]  # a manager from the moment it exists
     assert Project.objects.count() == len(seed_projects.SCENARIOS) + 2

@@ -15,7 +15,7 @@ from core.models import AuditLog
 from projects.delivery import services
 from projects.models import Demand, Milestone, Project
 
-from .project_factories import ApprovedDemandFactory, ProjectFactory, org
+from .project_factories import ApprovedDemandFactory, ProjectFactory, acceptance_milestone, hardware_item, org
 
 pytestmark = pytest.mark.django_db
 
@@ -190,11 +190,11 @@ def test_failed_catalogue_registration_rolls_the_go_live_back(users, monkeypatch
 # ------------------------------------------------------------------ details
 
 
-def test_negative_budget_is_refused_with_a_message_naming_the_field(users):
+def test_the_approved_budget_is_not_a_detail_anyone_edits(users):
     project = ProjectFactory()
-    with pytest.raises(TransitionInvalid) as err:
-        services.update_project(project, users["pm"], approved_budget=Decimal("-1.00"))
-    assert list(err.value.field_errors) == ["approved_budget"]
+    for username in ("pm", "prov_approver"):
+        with pytest.raises(ValueError, match="approved_budget"):
+            services.update_project(project, users[username], approved_budget=Decimal("9000000.00"))
     assert Project.objects.get(pk=project.pk).approved_budget == Decimal("1000000.00")
 
 
@@ -216,10 +216,9 @@ def test_manager_must_be_a_project_manager(users):
 def test_leadership_assigns_the_manager_and_dates(users):
     project = ProjectFactory()
     services.update_project(project, users["prov_approver"], manager=users["pm"], planned_start=date(2026, 1, 1),
-                            planned_end=date(2026, 12, 31), approved_budget=Decimal("2500000.50"))
+                            planned_end=date(2026, 12, 31))
     fresh = Project.objects.get(pk=project.pk)
-    assert (fresh.manager, fresh.planned_start, fresh.planned_end, fresh.approved_budget) == (
-        users["pm"], date(2026, 1, 1), date(2026, 12, 31), Decimal("2500000.50"))
+    assert (fresh.manager, fresh.planned_start, fresh.planned_end) == (users["pm"], date(2026, 1, 1), date(2026, 12, 31))
 
 
 @pytest.mark.parametrize("username", ["finance", "ops", "auditor", "sub_changchun", "prov_reviewer"])
@@ -230,6 +229,7 @@ def test_others_cannot_change_project_details(users, username):
 
 def test_details_edit_keeps_a_state_changed_meanwhile(users):
     project = ProjectFactory()
+    hardware_item(project)
     stale = Project.objects.get(pk=project.pk)
     services.project_transition(project=project, machine="hardware", name="request", actor=users["pm"])
     services.update_project(stale, users["pm"], name="新名称")
@@ -302,6 +302,7 @@ def test_full_life_from_approved_demand_to_retirement(users):
     services.attach_demand_to_project(ApprovedDemandFactory(org=org("220200-mzj"), capabilities=["e_seal"]), project,
                                       users["prov_reviewer"])
     services.update_project(project, users["prov_approver"], manager=pm)
+    item = hardware_item(project)
     steps = [
         ("hardware", "request", pm), ("hardware", "procure", pm), ("funding", "budget", finance),
         ("funding", "allocate", finance), ("development", "start", pm), ("development", "design", pm),
@@ -313,6 +314,10 @@ def test_full_life_from_approved_demand_to_retirement(users):
         ("operations", "resume", ops), ("operations", "retire", ops),
     ]
     for machine, name, actor in steps:
+        if (machine, name) == ("hardware", "accept"):
+            services.mark_hardware_delivered(item, pm)
+        if (machine, name) == ("development", "deliver"):
+            acceptance_milestone(project)
         services.project_transition(project=project, machine=machine, name=name, actor=actor)
     project = Project.objects.get(pk=project.pk)
     assert (project.hardware_status, project.funding_status, project.development_status, project.operations_status) == (
@@ -335,3 +340,82 @@ def test_a_new_project_has_the_construction_teams_manager_and_it_counts_as_mine(
     page = client.get(reverse("projects:project_list") + "?mine=true")
     assert project.code in page.content.decode()
     assert "未指定" not in client.get(reverse("projects:project_detail", args=[project.pk])).content.decode()
+
+
+def test_details_edit_with_the_version_loaded_before_a_transition_is_refused(users):
+    from core.concurrency import edit_version
+    from core.errors import StaleEdit
+
+    project = ProjectFactory()
+    hardware_item(project)
+    version = edit_version(project)
+    services.project_transition(project=project, machine="hardware", name="request", actor=users["pm"])
+    with pytest.raises(StaleEdit) as err:
+        services.update_project(Project.objects.get(pk=project.pk), users["pm"], version=version, name="新名称")
+    assert err.value.status_code == 409
+    assert Project.objects.get(pk=project.pk).name == project.name
+    fresh = Project.objects.get(pk=project.pk)
+    services.update_project(fresh, users["pm"], version=edit_version(fresh), name="新名称")
+    assert Project.objects.get(pk=project.pk).name == "新名称"
+
+
+def test_start_keeps_an_actual_start_saved_after_its_copy_was_loaded(users):
+    project = ProjectFactory(funding_status="allocated")
+    stale = Project.objects.get(pk=project.pk)
+    services.update_project(project, users["pm"], actual_start=date(2026, 1, 5))
+    services.project_transition(project=stale, machine="development", name="start", actor=users["pm"])
+    fresh = Project.objects.get(pk=project.pk)
+    assert (fresh.development_status, fresh.actual_start) == ("requirements", date(2026, 1, 5))
+
+
+# ------------------------------------------------------------------ hardware items of a project
+
+
+def test_project_manager_records_an_item_with_its_cost_and_marks_it_delivered(users):
+    project = ProjectFactory()
+    item = services.add_hardware_item(project, users["pm"], name=" 云主机 ", kind="cloud_vm", quantity=2,
+                                      unit_cost=Decimal("18000.00"), location="provincial_cloud", supplier="")
+    assert (item.project, item.name, item.status, item.total_cost) == (project, "云主机", "planned", Decimal("36000.00"))
+    services.mark_hardware_delivered(item, users["pm"])
+    assert item.__class__.objects.get(pk=item.pk).status == "delivered"
+    with pytest.raises(TransitionConflict):
+        services.mark_hardware_delivered(item, users["pm"])
+
+
+@pytest.mark.parametrize(("fields", "field"), [
+    ({"name": " "}, "name"), ({"unit_cost": Decimal("0")}, "unit_cost"), ({"unit_cost": None}, "unit_cost"),
+    ({"quantity": 0}, "quantity"), ({"kind": "toaster"}, "kind"), ({"location": "moon"}, "location"),
+])
+def test_a_bad_item_is_refused_naming_the_field_and_nothing_is_saved(users, fields, field):
+    project = ProjectFactory()
+    data = {"name": "云主机", "kind": "cloud_vm", "quantity": 1, "unit_cost": Decimal("1.00"), "location": "provincial_cloud",
+            "supplier": "", **fields}
+    with pytest.raises(TransitionInvalid) as err:
+        services.add_hardware_item(project, users["pm"], **data)
+    assert list(err.value.field_errors) == [field]
+    assert project.hardware_items.count() == 0
+
+
+@pytest.mark.parametrize("username", ["finance", "ops", "auditor", "prov_approver", "sub_changchun"])
+def test_only_the_project_manager_enters_the_hardware_facts(users, username):
+    project = ProjectFactory()
+    item = hardware_item(project)
+    with pytest.raises(TransitionForbidden):
+        services.add_hardware_item(project, users[username], name="云主机", kind="cloud_vm", quantity=1,
+                                   unit_cost=Decimal("1.00"), location="provincial_cloud", supplier="")
+    with pytest.raises(TransitionForbidden):
+        services.mark_hardware_delivered(item, users[username])
+    assert [i.status for i in project.hardware_items.all()] == ["planned"]
+
+
+def test_a_milestone_outside_a_plan_shortened_since_still_takes_its_document(users, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    project = ProjectFactory(planned_start=date(2026, 1, 1), planned_end=date(2027, 12, 31))
+    milestone = services.add_milestone(project, users["pm"], name="竣工验收", kind="final_acceptance", planned_date=date(2027, 10, 1))
+    services.update_project(project, users["pm"], planned_end=date(2027, 6, 30))
+    pdf = SimpleUploadedFile("验收报告.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    services.update_milestone(milestone, users["pm"], name="竣工验收", planned_date=date(2027, 10, 1), document=pdf)
+    assert Milestone.objects.get(pk=milestone.pk).document
+    with pytest.raises(TransitionInvalid) as err:  # moving it is checked against the plan
+        services.update_milestone(milestone, users["pm"], planned_date=date(2027, 9, 1))
+    assert list(err.value.field_errors) == ["planned_date"]
