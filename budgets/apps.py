@@ -19,6 +19,7 @@ class BudgetsConfig(AppConfig):
         # Projects read money, lock its rows and record settlements and savings only through its ports.
         ports.register_funding_facts(services.funding_facts)
         ports.register_funding_lock(services.lock_funding)
+        ports.register_funding_prefetch(services.prefetch_funding_facts)
         ports.register_settlement(services.record_settlement)
         ports.register_savings_ledger(services.record_saving)
         audit.register_vocabulary(Disbursement, "status", label=_("Disbursement"), states=DisbursementState, transitions={

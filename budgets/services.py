@@ -52,6 +52,34 @@ def lock_funding(project) -> None:
     lock_project_money(project.pk)
 
 
+def prefetch_funding_facts(projects) -> None:
+    """The facts of many projects in three queries, kept on each instance (see projects.ports)."""
+    projects = [p for p in projects if p.pk]
+    ids = [p.pk for p in projects]
+    if not ids:
+        return
+    lines = {r["project_id"]: r for r in BudgetLine.objects.filter(project_id__in=ids).order_by().values("project_id").annotate(
+        n=Count("pk"), total=Sum("amount"))}
+    money = {r["budget_line__project_id"]: r for r in Disbursement.objects.filter(budget_line__project_id__in=ids).order_by()
+             .values("budget_line__project_id").annotate(
+                 open=Count("pk", filter=Q(status__in=OPEN_STATES)), paid=Sum("amount", filter=Q(status=DisbursementState.PAID)),
+                 payments=Count("pk", filter=Q(status=DisbursementState.PAID)))}
+    partial = set(PartialAllocation.objects.filter(project_id__in=ids).values_list("project_id", flat=True))
+    for project in projects:
+        line = lines.get(project.pk, {"n": 0, "total": None})
+        paid = money.get(project.pk, {"open": 0, "paid": None, "payments": 0})
+        project.__dict__["_funding_facts"] = _facts(project, line, paid, project.pk in partial)
+
+
+def _facts(project, lines, money, partial) -> FundingFacts:
+    budgeted = lines["total"] or ZERO
+    allocated = budgeted if project.funding_status in (FundingState.ALLOCATED, FundingState.DISBURSING, FundingState.SETTLED) else ZERO
+    return FundingFacts(
+        has_budget=lines["n"] > 0, open_disbursements=money["open"], covers_budget=lines["n"] > 0 and budgeted >= project.approved_budget,
+        partial_allocation=partial, budgeted=budgeted, allocated=allocated, paid=money["paid"] or ZERO, payments=money["payments"],
+    )
+
+
 def funding_facts(project) -> FundingFacts:
     """Lines, disbursements and a partial allocation of `project`, in three queries."""
     lines = BudgetLine.objects.filter(project_id=project.pk).aggregate(n=Count("pk"), total=Sum("amount"))
@@ -60,13 +88,7 @@ def funding_facts(project) -> FundingFacts:
         paid=Sum("amount", filter=Q(status=DisbursementState.PAID)),
         payments=Count("pk", filter=Q(status=DisbursementState.PAID)),
     )
-    budgeted = lines["total"] or ZERO
-    partial = PartialAllocation.objects.filter(project_id=project.pk).exists()
-    allocated = budgeted if project.funding_status in (FundingState.ALLOCATED, FundingState.DISBURSING, FundingState.SETTLED) else ZERO
-    return FundingFacts(
-        has_budget=lines["n"] > 0, open_disbursements=money["open"], covers_budget=lines["n"] > 0 and budgeted >= project.approved_budget,
-        partial_allocation=partial, budgeted=budgeted, allocated=allocated, paid=money["paid"] or ZERO, payments=money["payments"],
-    )
+    return _facts(project, lines, money, PartialAllocation.objects.filter(project_id=project.pk).exists())
 
 
 def record_settlement(project, actor) -> FinalAccount:

@@ -67,12 +67,17 @@ def _no_lock(project) -> None:
     return None
 
 
+def _no_prefetch(projects) -> None:
+    return None
+
+
 def _no_settlement(project, actor) -> None:
     return None
 
 
 _registry: dict[str, object] = {
     "savings": _no_ledger, "funding": _default_funding_facts, "lock": _no_lock, "settlement": _no_settlement,
+    "prefetch": _no_prefetch,
 }
 
 
@@ -92,8 +97,20 @@ def register_settlement(recorder) -> None:
     _registry["settlement"] = recorder
 
 
+def register_funding_prefetch(prefetch) -> None:
+    _registry["prefetch"] = prefetch
+
+
+def prefetch_funding_facts(projects) -> None:
+    """Load the funding facts of many projects in a few queries (a list), kept on each instance
+    (`_funding_facts`) until the instance is locked for a transition."""
+    _registry["prefetch"](projects)
+
+
 def lock_funding(project) -> None:
-    """Lock the rows the funding guards of `project` read (inside the caller's transaction)."""
+    """Lock the rows the funding guards of `project` read (inside the caller's transaction); the
+    facts a list prefetched onto the instance are dropped, so the guards read what is committed."""
+    project.__dict__.pop("_funding_facts", None)
     _registry["lock"](project)
 
 
@@ -108,4 +125,7 @@ def record_saving(*, demand, decision: str, amount: Decimal, actor, reason: str 
 
 
 def funding_facts(project) -> FundingFacts:
+    cached = project.__dict__.get("_funding_facts")
+    if cached is not None:
+        return cached
     return _registry["funding"](project)

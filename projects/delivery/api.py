@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from core import workflow
+from projects import ports
 from core.http import object_id
 from projects.delivery.choices import MACHINE_FIELDS, Machine
 from projects.delivery.filters import ProjectFilter
@@ -93,6 +94,11 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
         if obj is None:
             raise Http404
         return obj
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        ports.prefetch_funding_facts(page if page is not None else [])  # the funding guards of the page, in a few queries
+        return page
 
     def get_queryset(self):
         return projects_visible_to(self.request.user).prefetch_related(
