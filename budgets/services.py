@@ -95,10 +95,11 @@ def record_settlement(project, actor) -> FinalAccount:
     """The final account (决算): paid per line, and the balance returned (inside `settle`)."""
     lines = list(BudgetLine.objects.filter(project_id=project.pk).order_by("pk").annotate(
         paid=Sum("disbursements__amount", filter=Q(disbursements__status=DisbursementState.PAID))))
+    cents = Decimal("0.01")
     rows = [{"line": line.pk, "fiscal_year": line.fiscal_year, "source": line.source, "category": line.category,
-             "amount": str(line.amount), "paid": str(line.paid or ZERO)} for line in lines]
-    budgeted = sum((line.amount for line in lines), ZERO)
-    paid = sum((line.paid or ZERO for line in lines), ZERO)
+             "amount": str(line.amount.quantize(cents)), "paid": str((line.paid or ZERO).quantize(cents))} for line in lines]
+    budgeted = sum((line.amount for line in lines), ZERO).quantize(cents)
+    paid = sum((line.paid or ZERO for line in lines), ZERO).quantize(cents)
     account, _created = FinalAccount.objects.update_or_create(
         project=project, defaults={"lines": rows, "budgeted": budgeted, "paid": paid, "returned": budgeted - paid, "settled_by": actor})
     return account
