@@ -320,6 +320,7 @@ class DisbursementResource(MoneyResource):
     concrete_fields = ("voucher_no", "amount", "payee", "date", "purpose", "status")
     id_column = "voucher_no"
     id_attribute = "voucher_no"
+    clean_exclude = ("status",)  # full_clean sets every field again: the protected state field refuses that
 
     voucher_no = fields.Field(attribute="voucher_no", column_name="voucher_no", widget=TextWidget(max_length=40, required=True))
     project = fields.Field(column_name="project", widget=CodeWidget(Project))
