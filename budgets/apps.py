@@ -11,7 +11,7 @@ class BudgetsConfig(AppConfig):
         from core import context_processors as navigation
         from projects import ports
 
-        from . import panels, services
+        from . import panels, seed, services
         from .choices import BudgetChangeState, DisbursementState
         from .models import BudgetChange, BudgetLine, Disbursement
         from .permissions import may_view_budget_changes, may_view_finance, may_work_queue
@@ -22,6 +22,7 @@ class BudgetsConfig(AppConfig):
         ports.register_funding_prefetch(services.prefetch_funding_facts)
         ports.register_settlement(services.record_settlement)
         ports.register_savings_ledger(services.record_saving)
+        ports.register_demo_funding(seed.fund_for_demo)
         audit.register_vocabulary(Disbursement, "status", label=_("Disbursement"), states=DisbursementState, transitions={
             "request": _("Requested"), "approve": _("Approve"), "pay": _("Pay"), "reject": _("Reject")})
         audit.register_vocabulary(BudgetChange, "status", label=_("Budget change"), states=BudgetChangeState, transitions={

@@ -71,13 +71,17 @@ def _no_prefetch(projects) -> None:
     return None
 
 
+def _no_demo_funding(project, name: str, users: dict) -> bool:
+    return False
+
+
 def _no_settlement(project, actor) -> None:
     return None
 
 
 _registry: dict[str, object] = {
     "savings": _no_ledger, "funding": _default_funding_facts, "lock": _no_lock, "settlement": _no_settlement,
-    "prefetch": _no_prefetch,
+    "prefetch": _no_prefetch, "demo_funding": _no_demo_funding,
 }
 
 
@@ -105,6 +109,17 @@ def prefetch_funding_facts(projects) -> None:
     """Load the funding facts of many projects in a few queries (a list), kept on each instance
     (`_funding_facts`) until the instance is locked for a transition."""
     _registry["prefetch"](projects)
+
+
+def register_demo_funding(step) -> None:
+    _registry["demo_funding"] = step
+
+
+def fund_for_demo(project, name: str, users: dict) -> bool:
+    """Demo data: give `project` the money facts funding transition `name` needs (lines before
+    `budget`; the first payment, which fires `begin_disbursing` itself). True when the budgets app
+    fired the transition itself."""
+    return _registry["demo_funding"](project, name, users)
 
 
 def lock_funding(project) -> None:
