@@ -15,8 +15,8 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from core import workflow
-from projects import ports
 from core.http import object_id
+from projects import ports
 from projects.delivery.choices import MACHINE_FIELDS, Machine
 from projects.delivery.filters import ProjectFilter
 from projects.delivery.selectors import blocking_guards, projects_visible_to
