@@ -370,9 +370,10 @@ class DisbursementResource(MoneyResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
+        cells = {}
         for name in ("project", "fiscal_year", "source", "category"):  # the line's cells (no attribute of their own)
             try:
-                value = self.fields[name].clean(row)
+                cells[name] = value = self.fields[name].clean(row)
             except ValueError as exc:
                 errors[name] = [str(exc)]
             else:
@@ -391,7 +392,9 @@ class DisbursementResource(MoneyResource):
         if instance.status and instance.status not in IMPORTABLE_STATES and "status" not in errors:
             errors["status"] = [gettext("Column “%(column)s”: “%(value)s” cannot be imported; a rejected payment is not recorded.") % {
                 "column": self.labels["status"], "value": _label(DisbursementState, instance.status)}]
-        key = self.line_key(row)
+        key = None
+        if len(cells) == 4 and None not in cells.values():
+            key = (cells["project"].pk, cells["fiscal_year"], cells["source"], cells["category"])
         line = self.line_table.get(key) if key else None
         if key and line is None and not errors.get("project"):
             project = self.project_table.get(str(row.get("project")).strip().upper())
