@@ -213,7 +213,7 @@ def check_headers(resource_class: type[CatalogueResource], headers: list) -> tup
 # ---------------------------------------------------------------- running an import
 
 
-def run_import(kind: str, user, content: bytes, filename: str = "", *, commit: bool) -> ImportReport:
+def run_import(kind: str, user, content: bytes, filename: str = "", *, commit: bool, resource_class=None) -> ImportReport:
     """Preview (commit=False) or import (commit=True) a file; any problem and nothing is saved.
 
     The report keeps the table read from the file (`report.table`), so that a confirmed preview
@@ -225,12 +225,17 @@ def run_import(kind: str, user, content: bytes, filename: str = "", *, commit: b
         report = ImportReport(kind=kind, filename=filename)
         report.file_errors.append(str(exc.message))
         return report
-    return import_table(kind, user, table, filename, commit=commit)
+    return import_table(kind, user, table, filename, commit=commit, resource_class=resource_class)
 
 
-def import_table(kind: str, user, table: tuple[list, list[list]], filename: str = "", *, commit: bool) -> ImportReport:
-    """Preview or import rows already read from a file (see `run_import`)."""
-    resource_class = RESOURCES[kind]
+def import_table(kind: str, user, table: tuple[list, list[list]], filename: str = "", *, commit: bool,
+                 resource_class=None) -> ImportReport:
+    """Preview or import rows already read from a file (see `run_import`).
+
+    `resource_class`: another app's resource built on CatalogueResource (budgets' lines and
+    disbursements); by default the catalogue's resource of `kind`.
+    """
+    resource_class = resource_class or RESOURCES[kind]
     report = ImportReport(kind=kind, filename=filename)
     headers, rows = table
     keys, original_headers, problems = check_headers(resource_class, headers)
@@ -340,9 +345,9 @@ def tmp_storage(name: str | None = None):
 # ---------------------------------------------------------------- export and template
 
 
-def export_dataset(kind: str, user, queryset=None) -> tablib.Dataset:
+def export_dataset(kind: str, user, queryset=None, resource_class=None) -> tablib.Dataset:
     """The user's visible rows of `kind`, headers in the user's language, formula-like text escaped."""
-    resource = RESOURCES[kind](user=user)
+    resource = (resource_class or RESOURCES[kind])(user=user)
     if queryset is None:
         queryset = resource.get_queryset()
     return resource.export_dataset(queryset)
@@ -359,9 +364,9 @@ def export_filename(kind: str, fmt: str) -> str:
     return f"{kind}-{timezone.localdate():%Y%m%d}.{fmt}"
 
 
-def template_book(kind: str) -> bytes:
+def template_book(kind: str, resource_class=None) -> bytes:
     """An empty workbook with the headers, and a second sheet that explains each column."""
-    resource_class = RESOURCES[kind]
+    resource_class = resource_class or RESOURCES[kind]
     columns: tuple[Column, ...] = resource_class.columns
     data = tablib.Dataset(headers=[c.label() for c in columns], title=gettext("Data"))
     notes = tablib.Dataset(headers=[gettext("Column"), gettext("Required"), gettext("How to fill it in")], title=gettext("Instructions"))

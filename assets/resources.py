@@ -476,6 +476,7 @@ class CatalogueResource(resources.ModelResource):
     m2m_fields: tuple[str, ...] = ()
     code_prefix: tuple[str, int] | None = None  # new rows get codes from this sequence
     owner_attribute = "owner_org"
+    clean_exclude: tuple[str, ...] = ()  # fields full_clean must not set again (a protected state field)
 
     class Meta:
         use_bulk = True
@@ -589,7 +590,7 @@ class CatalogueResource(resources.ModelResource):
             # file, codes from the sequence, related rows from the tables loaded once); full_clean's
             # per-row queries for them would dominate the run.
             relations = [f.name for f in instance._meta.concrete_fields if f.is_relation]
-            instance.full_clean(exclude=[*errors.keys(), self.id_attribute, *relations], validate_unique=False,
+            instance.full_clean(exclude=[*errors.keys(), self.id_attribute, *relations, *self.clean_exclude], validate_unique=False,
                                 validate_constraints=False)
         except ValidationError as e:
             errors = e.update_error_dict(errors)

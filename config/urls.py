@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("organizations.api")),
     path("", include("assets.api")),
     path("", include("projects.api_urls")),
+    path("", include("budgets.api")),
 ]
 
 urlpatterns = [
@@ -30,6 +31,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("", include("projects.urls")),
     path("catalogue/", include("assets.urls")),
+    path("money/", include("budgets.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

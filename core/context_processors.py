@@ -27,6 +27,10 @@ NAVIGATION = [
     ("assets:hardware_list", _("Hardware"), "cpu", {
         Role.MUNICIPAL_COORDINATOR, Role.PROJECT_MANAGER, Role.OPERATIONS_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR,
         Role.PROVINCIAL_REVIEWER, Role.PROVINCIAL_APPROVER}),
+    ("budgets:overview", _("Budget overview"), "cash-stack", None),  # gated by the app's own check
+    ("budgets:queue", _("Disbursement queue"), "cash-coin", None),
+    ("budgets:budget_changes", _("Budget changes"), "arrow-left-right", None),
+    ("budgets:savings", _("Savings ledger"), "piggy-bank", None),
     ("core:audit_log", _("Audit log"), "journal-text", {Role.AUDITOR}),
 ]
 
@@ -39,6 +43,10 @@ GROUPS = {
     "assets:capability_list": ("catalogue", _("Catalogue"), "hdd-stack"),
     "assets:data_resource_list": ("catalogue", _("Catalogue"), "hdd-stack"),
     "assets:hardware_list": ("catalogue", _("Catalogue"), "hdd-stack"),
+    "budgets:overview": ("money", _("Money"), "cash-stack"),
+    "budgets:queue": ("money", _("Money"), "cash-stack"),
+    "budgets:budget_changes": ("money", _("Money"), "cash-stack"),
+    "budgets:savings": ("money", _("Money"), "cash-stack"),
 }
 
 

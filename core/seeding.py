@@ -33,6 +33,7 @@ STEPS: list[tuple[str, str]] = [
     ("demands", "projects.demands.seed.run"),
     ("redundancy", "projects.redundancy.seed.run"),
     ("projects", "projects.delivery.seed.run"),
+    ("money", "budgets.seed.run"),
 ]
 
 

@@ -170,6 +170,17 @@ def state_label(obj, field: str) -> str:
     return str(getattr(obj, f"get_{field}_display")())
 
 
+def _check_guards(obj, spec: TransitionSpec, name: str, current: str) -> None:
+    guards = unmet_guards(obj, spec)
+    if guards:
+        raise TransitionConflict(
+            _("“%(transition)s” is blocked: %(reasons)s")
+            % {"transition": name, "reasons": "; ".join(guards)},
+            state=current,
+            guards=guards,
+        )
+
+
 def fire(
     obj,
     *,
@@ -181,6 +192,7 @@ def fire(
     payload: dict | None = None,
     kwargs: dict | None = None,
     after_save: Callable[[], None] | None = None,
+    lock: Callable[[], None] | None = None,
     on_commit: Iterable[Callable[[], None]] = (),
     event: audit.AuditEvent = audit.AuditEvent.TRANSITION,
 ):
@@ -188,7 +200,8 @@ def fire(
 
     `kwargs` go to the transition method; `after_save` runs inside the same transaction
     once the new state is saved (domain effects that must roll back with it); `on_commit`
-    callables run only after the commit (mail, Celery jobs). Raises TransitionConflict
+    callables run only after the commit (mail, Celery jobs); `lock` runs first inside the
+    transaction (row locks on what the guards read), after which the guards are checked again. Raises TransitionConflict
     (wrong state, guard, lost race) or TransitionForbidden; nothing is written then.
     """
     model = type(obj)
@@ -202,18 +215,18 @@ def fire(
         )
     if not is_permitted(obj, spec, actor):
         raise TransitionForbidden(_("You are not permitted to do this."), state=current)
-    guards = unmet_guards(obj, spec)
-    if guards:
-        raise TransitionConflict(
-            _("“%(transition)s” is blocked: %(reasons)s")
-            % {"transition": name, "reasons": "; ".join(guards)},
-            state=current,
-            guards=guards,
-        )
+    _check_guards(obj, spec, name, current)
 
     before = _snapshot(obj)
     try:
         with transaction.atomic():
+            if lock is not None:
+                # The guards above read rows that a concurrent transaction may change before this
+                # one writes (money left on a line, open disbursements): `lock` takes those rows
+                # with select_for_update, in the caller's lock order, and the guards are checked
+                # again against what is committed now. Refused here, nothing is written.
+                lock()
+                _check_guards(obj, spec, name, current)
             getattr(obj, spec.method)(**(kwargs or {}))
             # Only what the transition changed: a concurrent edit of other fields, committed
             # since `obj` was loaded, must not be overwritten by this copy's stale values.

@@ -25,6 +25,7 @@ from core.concurrency import edit_version
 from core.errors import TransitionForbidden
 from core.http import object_id
 from organizations.choices import Role
+from projects import ports
 from projects.delivery.choices import MACHINE_FIELDS, Machine
 from projects.delivery.filters import ProjectFilter
 from projects.delivery.permissions import may_edit_project
@@ -137,6 +138,11 @@ class ProjectViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
         if obj is None:
             raise Http404
         return obj
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        ports.prefetch_funding_facts(page if page is not None else [])  # the funding guards of the page, in a few queries
+        return page
 
     def get_queryset(self):
         return projects_visible_to(self.request.user).prefetch_related(

@@ -61,13 +61,13 @@ class Project(ProjectWorkflow, TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
-    def has_budget_for_funding(self) -> bool:
-        """Budgeting needs money to budget: the budgets app's facts through projects.ports."""
-        return ports.funding_facts(self).has_budget
+    def funding_facts(self) -> ports.FundingFacts:
+        """The project's money as the budgets app knows it (lines, disbursements), through projects.ports."""
+        return ports.funding_facts(self)
 
     def open_disbursement_count(self) -> int:
         """Disbursements requested or approved but not yet paid (the budgets app's facts)."""
-        return ports.funding_facts(self).open_disbursements
+        return self.funding_facts().open_disbursements
 
 
 def milestone_path(instance, filename: str) -> str:

@@ -21,6 +21,11 @@ def may_fund_project(project, user) -> bool:
     return has_role(user, Role.FINANCE_OFFICER)
 
 
+def nobody(project, user) -> bool:
+    """A transition only the system fires (e.g. disbursing begins with the first payment)."""
+    return False
+
+
 def may_operate_project(project, user) -> bool:
     """Trial run, go-live, upgrades, suspension and retirement belong to operations (province-wide)."""
     return has_role(user, Role.OPERATIONS_OFFICER)

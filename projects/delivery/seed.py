@@ -26,6 +26,7 @@ from assets.models import Capability
 from core import workflow
 from core.sequences import next_code, reserve_codes
 from organizations.models import Organization
+from projects import ports
 from projects.delivery import services
 from projects.delivery.choices import MACHINE_FIELDS, DevelopmentState, MilestoneKind, OperationsState
 from projects.delivery.models import Milestone, Project
@@ -152,6 +153,11 @@ def drive(project: Project, targets: dict[str, str], users: dict, *, rework: boo
         moved = False
         for machine, path in paths.items():
             if not path:
+                continue
+            if machine == "funding" and ports.fund_for_demo(project, path[0], users):
+                path.popleft()  # the budgets app fired it (the first payment begins disbursing)
+                workflow.reload(project)
+                moved = True
                 continue
             spec = workflow.machine_spec(Project, MACHINE_FIELDS[machine])[path[0]]
             if facts is not None:

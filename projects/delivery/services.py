@@ -27,6 +27,7 @@ from core.sequences import next_code
 from core.uploads import UploadRefused, check_upload
 from organizations.choices import RegionLevel, Role
 from organizations.models import Organization
+from projects import ports
 from projects.delivery import permissions as perm
 from projects.delivery.choices import MACHINE_FIELDS, Machine, MilestoneKind, OperationsState
 from projects.delivery.models import Milestone, Project
@@ -66,15 +67,22 @@ def project_transition(*, project: Project, machine: str, name: str, actor, comm
     another machine, a lost race: `guards` names what blocked) or TransitionForbidden.
     """
     field = machine_field(machine)
-    after_save = None
-    if machine == Machine.OPERATIONS and name in REGISTERS_SYSTEM:
+    after_save = lock = None
+    if machine == Machine.FUNDING:
+        # Funding guards count lines and disbursements: their rows are locked inside the
+        # transaction and the guards checked again (lock order in projects.ports).
+        lock = lambda: ports.lock_funding(project)  # noqa: E731
+        if name == "settle":
+            after_save = lambda: ports.record_settlement(project, actor)  # noqa: E731
+    elif machine == Machine.OPERATIONS and name in REGISTERS_SYSTEM:
         after_save = lambda: register_project_system(project, actor)  # noqa: E731
     elif machine == Machine.OPERATIONS and name in RETIRES_SYSTEM:
         after_save = lambda: retire_project_system(project, actor, comment)  # noqa: E731
     with transaction.atomic():
         _refresh_details_under_lock(project)
         return workflow.fire(
-            project, field=field, name=name, actor=actor, comment=comment, machine=machine, after_save=after_save
+            project, field=field, name=name, actor=actor, comment=comment, machine=machine, after_save=after_save,
+            lock=lock,
         )
 
 

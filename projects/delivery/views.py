@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core import workflow
+from core import panels, workflow
 from core.concurrency import edit_version
 from core.errors import StaleEdit, TransitionInvalid, WorkflowError
 from core.templatetags.money import cny
@@ -268,6 +268,8 @@ def project_detail(request, pk: int):
         "may_edit": may_edit,
         "milestone_form": MilestoneForm() if may_edit else None,
         "attach_form": attach_form,
+        # What higher apps contribute (budgets: the funding lane's figures and the money page link).
+        "panels": panels.panels_for("projects.project", project, user),
     })
 
 

@@ -69,16 +69,29 @@ def is_development_delivered(project) -> bool:
     return project.development_status == DevelopmentState.DELIVERED
 
 
-@guard(_("the project has no approved budget: waiting for the provincial approver to approve one"))
+@guard(_("the project has no budget line: finance enters at least one budget line (year, source, category, amount) first"))
 def has_approved_budget(project) -> bool:
-    """Budgeting needs an approved budget above zero (the budgets app adds its budget lines)."""
-    return project.has_budget_for_funding()
+    """Budgeting needs at least one budget line (the budgets app's facts)."""
+    return project.funding_facts().has_budget
+
+
+@guard(_("the budget lines do not cover the approved budget: add lines, or record a partial allocation with its reason"))
+def is_budget_covered(project) -> bool:
+    """Allocation needs lines adding up to the approved budget, or a recorded partial allocation with its reason."""
+    facts = project.funding_facts()
+    return facts.covers_budget or facts.partial_allocation
+
+
+@guard(_("nothing has been paid yet: disbursing begins with the first payment"))
+def has_a_payment(project) -> bool:
+    """Disbursing begins with the first paid disbursement (fired by the payment itself)."""
+    return project.funding_facts().payments > 0
 
 
 @guard(_("a disbursement is still open: waiting for finance to pay or reject it"))
 def has_no_open_disbursement(project) -> bool:
     """Settlement needs every disbursement paid or rejected."""
-    return project.open_disbursement_count() == 0
+    return project.funding_facts().open_disbursements == 0
 
 
 H, F, D, Op = HardwareState, FundingState, DevelopmentState, OperationsState
@@ -130,18 +143,23 @@ class ProjectWorkflow(ConcurrentTransitionMixin, models.Model):
     def funding_budget(self):
         pass
 
-    @transition(field=funding_status, source=F.BUDGETED, target=F.ALLOCATED, permission=perm.may_fund_project, custom={"name": "allocate"})
+    @transition(
+        field=funding_status, source=F.BUDGETED, target=F.ALLOCATED, conditions=[is_budget_covered],
+        permission=perm.may_fund_project, custom={"name": "allocate"},
+    )
     def funding_allocate(self):
         pass
 
+    # Nobody presses this button: the first payment fires it, as the system (budgets' pay service).
     @transition(
-        field=funding_status, source=F.ALLOCATED, target=F.DISBURSING, permission=perm.may_fund_project, custom={"name": "begin_disbursing"}
+        field=funding_status, source=F.ALLOCATED, target=F.DISBURSING, conditions=[has_a_payment],
+        permission=perm.nobody, custom={"name": "begin_disbursing", "system": True},
     )
     def funding_begin_disbursing(self):
         pass
 
     @transition(
-        field=funding_status, source=F.DISBURSING, target=F.SETTLED, conditions=[has_no_open_disbursement],
+        field=funding_status, source=F.DISBURSING, target=F.SETTLED, conditions=[is_development_delivered, has_no_open_disbursement],
         permission=perm.may_fund_project, custom={"name": "settle"},
     )
     def funding_settle(self):

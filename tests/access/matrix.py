@@ -67,6 +67,9 @@ def among(*names):
 REVIEW_QUEUE = COORDINATORS | {"prov_reviewer", "prov_approver", "admin"}
 ALL_DEMANDS = COORDINATORS | {"prov_reviewer", "prov_approver", "auditor", "pm", "finance", "admin"}
 CATALOGUE_EDITORS = SUBMITTERS | COORDINATORS | {"prov_reviewer", "prov_approver", "pm", "ops", "admin"}
+FINANCE = {"finance", "admin"}  # the queue, the imports, lines and disbursements entered on a page
+FINANCE_READERS = {"finance", "prov_approver", "prov_reviewer", "auditor", "admin"}  # overview, savings, exports
+BUDGET_CHANGE_READERS = FINANCE_READERS | {"pm"}
 
 
 @dataclass
@@ -145,6 +148,23 @@ PAGES: dict[str, Entry] = {
     "assets:import_confirm": Entry(kind="import_kind", method="post", ok=(200, 302, 400), allowed=among(CATALOGUE_EDITORS)),
     "assets:export": Entry(kind="import_kind"),
     "assets:import_template": Entry(kind="import_kind"),
+    "budgets:overview": Entry(allowed=among(FINANCE_READERS)),
+    "budgets:queue": Entry(allowed=among(FINANCE)),
+    "budgets:disbursement_transition": Entry(kind="disbursement", method="post", ok=(302,)),
+    "budgets:budget_changes": Entry(allowed=among(BUDGET_CHANGE_READERS)),
+    "budgets:budget_change_decide": Entry(kind="budget_change", method="post", ok=(302,)),
+    "budgets:budget_change_document": Entry(kind="budget_change"),
+    "budgets:savings": Entry(allowed=among(FINANCE_READERS)),
+    "budgets:project_money": Entry(kind="project"),
+    "budgets:line_add": Entry(kind="project", method="post", ok=(302,), allowed=among(FINANCE)),
+    "budgets:disbursement_add": Entry(kind="project", method="post", ok=(302,), allowed=among(FINANCE)),
+    "budgets:partial_allocation": Entry(kind="project", method="post", ok=(302,), allowed=among(FINANCE)),
+    # the project's manager or its construction team's project managers, and finance; others 403
+    "budgets:budget_change_propose": Entry(kind="project", method="post", ok=(302, 403), allowed=among("finance", "pm")),
+    "budgets:import": Entry(kind="money_import_kind", allowed=among(FINANCE)),
+    "budgets:import_confirm": Entry(kind="money_import_kind", method="post", ok=(302,), allowed=among(FINANCE)),
+    "budgets:import_template": Entry(kind="money_import_kind", allowed=among(FINANCE)),
+    "budgets:export": Entry(kind="money_import_kind", allowed=among(FINANCE_READERS)),
 }
 
 # API operations, by (method, path as the schema writes it).
@@ -185,6 +205,19 @@ API: dict[tuple[str, str], Entry] = {
     ("GET", "/api/v1/projects/{id}/"): Entry(kind="project"),
     ("POST", "/api/v1/projects/{id}/transition/"): Entry(kind="project", method="post", ok=(400, 403, 409)),
     ("PATCH", "/api/v1/projects/{id}/"): Entry(kind="project", method="patch", ok=(400, 403, 409)),
+    ("GET", "/api/v1/budget-lines/"): Entry(),
+    ("POST", "/api/v1/budget-lines/"): Entry(method="post", ok=(400,)),  # an empty body is refused before anything else
+    ("GET", "/api/v1/budget-lines/{id}/"): Entry(kind="budget_line"),
+    ("GET", "/api/v1/disbursements/"): Entry(),
+    ("POST", "/api/v1/disbursements/"): Entry(method="post", ok=(400,)),
+    ("GET", "/api/v1/disbursements/{id}/"): Entry(kind="disbursement"),
+    ("POST", "/api/v1/disbursements/{id}/transition/"): Entry(kind="disbursement", method="post", ok=(400, 403, 409)),
+    ("GET", "/api/v1/budget-changes/"): Entry(),
+    ("POST", "/api/v1/budget-changes/"): Entry(method="post", ok=(400,)),
+    ("GET", "/api/v1/budget-changes/{id}/"): Entry(kind="budget_change"),
+    ("POST", "/api/v1/budget-changes/{id}/transition/"): Entry(kind="budget_change", method="post", ok=(400, 403, 409)),
+    ("GET", "/api/v1/savings/"): Entry(),
+    ("GET", "/api/v1/savings/{id}/"): Entry(kind="saving"),
 }
 
 

@@ -7,12 +7,14 @@ each entrance); an entrance without an entry fails `test_every_entrance_has_a_ma
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from budgets.models import BudgetChange, BudgetLine, Disbursement, SavingsEntry
 from organizations.models import Organization, Region
 from projects.models import Attachment
 from projects.redundancy.models import RedundancyFlag
@@ -68,8 +70,18 @@ def build(org: Organization, uploader) -> dict:
     hardware = HardwareFactory(system=system, name=f"矩阵硬件-{org.code}")
     project_hardware = HardwareFactory(system=None, project=project, name=f"矩阵项目硬件-{org.code}")
     resource = DataResourceFactory(owner_org=org, name=f"矩阵数据-{org.code}")
+    line = BudgetLine.objects.create(project=project, fiscal_year=2026, source="provincial_fiscal", category="software",
+                                     amount=project.approved_budget)
+    disbursement = Disbursement.objects.create(budget_line=line, amount=Decimal("1.00"), voucher_no=f"M-{org.code}", payee="某公司",
+                                               date=date(2026, 1, 5))
+    change = BudgetChange.objects.create(project=project, old_amount=project.approved_budget, new_amount=Decimal("2.00"),
+                                         reason="矩阵", proposed_by=uploader)
+    change.document.save("c.pdf", ContentFile(PDF), save=True)
+    saving = SavingsEntry.objects.create(demand=demand, decision="merge", org=org, year=2026, requested=Decimal("1.00"),
+                                         amount=Decimal("1.00"))
     return {"demand": demand, "attachment": attachment, "flag": flag, "project": project, "milestone": milestone,
-            "hardware": hardware, "project_hardware": project_hardware, "system": system, "data_resource": resource}
+            "hardware": hardware, "project_hardware": project_hardware, "system": system, "data_resource": resource,
+            "budget_line": line, "disbursement": disbursement, "budget_change": change, "saving": saving}
 
 
 def url_kwargs(kind, objs, fixed) -> dict:
@@ -96,7 +108,7 @@ def api_path(path: str, kind, objs, fixed) -> str:
 
 
 OBJECT_KINDS = ("notification", "demand", "attachment", "flag", "compare", "project", "milestone", "hardware", "project_hardware", "system",
-                "data_resource")
+                "data_resource", "budget_line", "disbursement", "budget_change", "saving")
 
 
 @pytest.fixture
@@ -145,6 +157,7 @@ def check_role(username, users, login, api, built, rendered) -> list:
     fixed = {
         "capability": {"code": "identity_auth"},
         "import_kind": {"kind": "hardware"},
+        "money_import_kind": {"kind": "disbursements"},
         "organization": {"pk": user.organization_id or Organization.objects.first().pk},
         "region": {"pk": Region.objects.first().pk},
     }

@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.concurrency import edit_version
 from core.models import AuditLog
 from projects.delivery import services
-from projects.delivery.workflows import has_hardware_items, is_funding_allocated
+from projects.delivery.workflows import has_approved_budget, has_hardware_items, is_funding_allocated
 from projects.models import Project
 
 from .project_factories import ApprovedDemandFactory, ProjectFactory, acceptance_milestone, hardware_item, org
@@ -49,6 +49,7 @@ def test_project_fields_of_the_contract(users, api, project):
         "operations_status": "not_started",
         "available_transitions": {"hardware": ["waive"], "funding": [], "development": [], "operations": []},
         "blocked": {"hardware": {"request": [str(has_hardware_items.guard_message)]},
+                    "funding": {"budget": [str(has_approved_budget.guard_message)]},  # no budget line yet
                     "development": {"start": [str(is_funding_allocated.guard_message)]},
                     "operations": {"start_trial": [str(_delivered_message())]}},
         "demands": [demand.pk],
@@ -72,6 +73,9 @@ def _delivered_message():
 
 
 def test_available_transitions_are_the_callers(users, api, project):
+    from tests.budgets.factories import LineFactory
+
+    LineFactory(project=project, amount=project.approved_budget)
     assert api.as_user(users["finance"]).get(url(project)).json()["available_transitions"] == {
         "hardware": [], "funding": ["budget"], "development": [], "operations": []}
     assert api.as_user(users["sub_changchun"]).get(url(project)).json()["available_transitions"] == {
@@ -153,7 +157,9 @@ def test_unauthenticated_is_401(api, project):
 
 def test_system_is_the_catalogue_entry_once_live(users, api, project):
     from assets.models import InformationSystem
+    from tests.budgets.factories import LineFactory
 
+    LineFactory(project=project, amount=project.approved_budget)
     for machine, name, actor in [("funding", "budget", "finance"), ("funding", "allocate", "finance"), ("hardware", "waive", "pm"),
                                  ("development", "start", "pm"), ("development", "design", "pm"), ("development", "build", "pm"),
                                  ("development", "test", "pm"), ("development", "submit_acceptance", "pm"),
@@ -198,7 +204,8 @@ def test_list_queries_do_not_grow_with_projects(users, api, django_assert_num_qu
             ApprovedDemandFactory(project=p)
 
     make(2)
-    # token, user's organization (coordinator), count, page, demands, beneficiaries, hardware items, milestones
+    # token, user's organization (coordinator), count, page, demands, beneficiaries, hardware items, milestones,
+    # funding facts (3)
     with django_assert_num_queries(QUERIES[username]):
         assert client.get(LIST).json()["count"] == 2
     make(20)
@@ -206,7 +213,7 @@ def test_list_queries_do_not_grow_with_projects(users, api, django_assert_num_qu
         assert client.get(LIST).json()["count"] == 22
 
 
-QUERIES = {"pm": 7, "coord_changchun": 8}
+QUERIES = {"pm": 10, "coord_changchun": 11}
 
 
 # ------------------------------------------------------------------ PATCH: details with a version check

@@ -85,28 +85,34 @@ def test_budgeting_needs_an_approved_budget(users):
     assert_blocked(users, project, "funding", "budget", "finance", has_approved_budget)
 
 
-def test_budgeting_passes_with_an_approved_budget(users):
-    project = ProjectFactory(approved_budget=Decimal("0.01"))
+def test_budgeting_passes_with_a_budget_line(users):
+    from tests.budgets.factories import LineFactory
+
+    project = ProjectFactory(approved_budget=Decimal("100.00"))
+    LineFactory(project=project, amount=Decimal("100.00"))
     project_transition(project=project, machine="funding", name="budget", actor=users["finance"])
     assert Project.objects.get(pk=project.pk).funding_status == "budgeted"
 
 
-def test_settlement_needs_no_open_disbursement(users, monkeypatch):
-    # The budgets app fills in Project.open_disbursement_count; the guard reads only that.
-    monkeypatch.setattr(Project, "open_disbursement_count", lambda self: 1)
-    project = ProjectFactory(funding_status="disbursing")
+def test_settlement_needs_no_open_disbursement(users):
+    from tests.budgets.factories import DisbursementFactory, LineFactory
+
+    project = ProjectFactory(funding_status="disbursing", development_status="delivered")
+    DisbursementFactory(budget_line=LineFactory(project=project), status="approved")
     assert_blocked(users, project, "funding", "settle", "finance", has_no_open_disbursement)
 
 
 def test_settlement_passes_with_every_disbursement_closed(users):
-    project = ProjectFactory(funding_status="disbursing")
+    from tests.budgets.factories import DisbursementFactory, LineFactory
+
+    project = ProjectFactory(funding_status="disbursing", development_status="delivered")
+    DisbursementFactory(budget_line=LineFactory(project=project), status="paid")
     project_transition(project=project, machine="funding", name="settle", actor=users["finance"])
     assert Project.objects.get(pk=project.pk).funding_status == "settled"
 
 
-def test_budgeting_reads_the_budgets_extension_point(users, monkeypatch):
-    monkeypatch.setattr(Project, "has_budget_for_funding", lambda self: False)
-    project = ProjectFactory(approved_budget=Decimal("100.00"))
+def test_budgeting_reads_the_budgets_extension_point(users):
+    project = ProjectFactory(approved_budget=Decimal("100.00"))  # an approved budget, but no budget line
     assert_blocked(users, project, "funding", "budget", "finance", has_approved_budget)
 
 

@@ -124,6 +124,9 @@ def _funding_message():
 
 
 def test_finance_sees_its_own_action_in_the_funding_lane(users, login, changchun_project):
+    from tests.budgets.factories import LineFactory
+
+    LineFactory(project=changchun_project, amount=changchun_project.approved_budget)  # budgeting needs a line
     lanes = {lane["machine"]: lane for lane in login(users["finance"]).get(detail(changchun_project)).context["lanes"]}
     assert [a["name"] for a in lanes["funding"]["actions"]] == ["budget"]
     assert lanes["hardware"]["actions"] == []

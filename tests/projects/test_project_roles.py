@@ -30,6 +30,10 @@ def project_for(machine):
         return ProjectFactory(funding_status="allocated")
     if machine == "operations":
         return ProjectFactory(development_status="delivered")
+    if machine == "funding":  # budgeting needs a budget line
+        from tests.budgets.factories import LineFactory
+
+        return with_facts(LineFactory(project=ProjectFactory()).project)
     return with_facts(ProjectFactory())
 
 

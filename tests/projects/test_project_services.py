@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from assets.models import InformationSystem
+from core import workflow
 from core.errors import TransitionConflict, TransitionForbidden, TransitionInvalid
 from core.models import AuditLog
 from projects.delivery import services
@@ -304,25 +305,38 @@ def test_full_life_from_approved_demand_to_retirement(users):
     services.update_project(project, users["prov_approver"], manager=pm)
     item = hardware_item(project)
     steps = [
-        ("hardware", "request", pm), ("hardware", "procure", pm), ("funding", "budget", finance),
+        ("hardware", "request", pm), ("hardware", "procure", pm), ("money", "line", finance), ("funding", "budget", finance),
         ("funding", "allocate", finance), ("development", "start", pm), ("development", "design", pm),
         ("development", "build", pm), ("hardware", "deliver", pm), ("development", "test", pm),
         ("development", "rework", pm), ("development", "test", pm), ("hardware", "accept", pm),
-        ("development", "submit_acceptance", pm), ("development", "deliver", pm), ("funding", "begin_disbursing", finance),
+        ("development", "submit_acceptance", pm), ("development", "deliver", pm), ("money", "pay", finance),
         ("operations", "start_trial", ops), ("operations", "go_live", ops), ("funding", "settle", finance),
         ("operations", "begin_upgrade", ops), ("operations", "finish_upgrade", ops), ("operations", "suspend", ops),
         ("operations", "resume", ops), ("operations", "retire", ops),
     ]
+    from budgets import services as money
+
     for machine, name, actor in steps:
         if (machine, name) == ("hardware", "accept"):
             services.mark_hardware_delivered(item, pm)
         if (machine, name) == ("development", "deliver"):
             acceptance_milestone(project)
-        services.project_transition(project=project, machine=machine, name=name, actor=actor)
+        if machine == "money" and name == "line":  # budgeting needs a line; the first payment begins disbursing
+            money.add_budget_line(project=project, actor=actor, fiscal_year=2026, source="provincial_fiscal", category="software",
+                                  amount=Project.objects.get(pk=project.pk).approved_budget)
+        elif machine == "money":
+            d = money.request_disbursement(line=project.budget_lines.get(), actor=actor, amount="1000", voucher_no="PZ-LIFE-1",
+                                           payee="某公司", date=None)
+            money.disbursement_transition(disbursement=d, name="approve", actor=actor)
+            money.disbursement_transition(disbursement=d, name="pay", actor=actor)
+            workflow.reload(project)
+        else:
+            services.project_transition(project=project, machine=machine, name=name, actor=actor)
     project = Project.objects.get(pk=project.pk)
     assert (project.hardware_status, project.funding_status, project.development_status, project.operations_status) == (
         "accepted", "settled", "delivered", "retired")
-    assert project_log(project) == [(m, n) for m, n, _a in steps]
+    assert project_log(project) == [("funding", "begin_disbursing") if m == "money" else (m, n)
+                                    for m, n, _a in steps if (m, n) != ("money", "line")]
     system = InformationSystem.objects.get(project=project)
     assert system.status == "retired"
     assert sorted(c.code for c in system.capabilities.all()) == ["data_exchange", "e_license", "e_seal"]

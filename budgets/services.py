@@ -1,0 +1,403 @@
+"""Every write on money.
+
+Lock order, everywhere (budget lines, disbursements, budget changes, funding transitions,
+imports): the project row first, then its budget lines by ascending id, then the disbursement
+or budget change. Every guard that reads other rows is checked again after these locks, inside
+the transaction that writes (core.workflow.fire's `lock`), so that no concurrent request gets
+between the check and the write: ten approvals racing for one line serialize on the line's lock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import audit, workflow
+from core.errors import TransitionConflict, TransitionForbidden, TransitionInvalid
+from core.money import AmountError, parse_amount
+from core.uploads import UploadRefused, check_upload
+from projects.delivery.choices import FundingState
+from projects.delivery.models import Project
+from projects.delivery.services import project_transition
+from projects.ports import FundingFacts
+
+from . import permissions as perm
+from .choices import HOLDING_STATES, OPEN_STATES, BudgetChangeState, Category, DisbursementState, FundingSource, SavingDecision
+from .models import BudgetChange, BudgetLine, Disbursement, FinalAccount, PartialAllocation, SavingsEntry
+from .workflows import FUNDS_RELEASED, held_on_line
+
+ZERO = Decimal("0")
+MAX_AMOUNT = Decimal("999999999999.99")
+LINE_MACHINE = "budget_line"
+
+
+# ---------------------------------------------------------------------------------------
+# Locks and facts (registered in projects.ports by BudgetsConfig.ready)
+# ---------------------------------------------------------------------------------------
+
+
+def lock_project_money(project_id: int) -> Project:
+    """Lock the project row, then its budget lines by ascending id (the one lock order)."""
+    project = Project.objects.select_for_update().get(pk=project_id)
+    list(BudgetLine.objects.select_for_update().filter(project_id=project_id).order_by("pk").values_list("pk", flat=True))
+    return project
+
+
+def lock_funding(project) -> None:
+    lock_project_money(project.pk)
+
+
+def prefetch_funding_facts(projects) -> None:
+    """The facts of many projects in three queries, kept on each instance (see projects.ports)."""
+    projects = [p for p in projects if p.pk]
+    ids = [p.pk for p in projects]
+    if not ids:
+        return
+    lines = {r["project_id"]: r for r in BudgetLine.objects.filter(project_id__in=ids).order_by().values("project_id").annotate(
+        n=Count("pk"), total=Sum("amount"))}
+    money = {r["budget_line__project_id"]: r for r in Disbursement.objects.filter(budget_line__project_id__in=ids).order_by()
+             .values("budget_line__project_id").annotate(
+                 open=Count("pk", filter=Q(status__in=OPEN_STATES)), paid=Sum("amount", filter=Q(status=DisbursementState.PAID)),
+                 payments=Count("pk", filter=Q(status=DisbursementState.PAID)))}
+    partial = set(PartialAllocation.objects.filter(project_id__in=ids).values_list("project_id", flat=True))
+    for project in projects:
+        line = lines.get(project.pk, {"n": 0, "total": None})
+        paid = money.get(project.pk, {"open": 0, "paid": None, "payments": 0})
+        project.__dict__["_funding_facts"] = _facts(project, line, paid, project.pk in partial)
+
+
+def _facts(project, lines, money, partial) -> FundingFacts:
+    budgeted = lines["total"] or ZERO
+    allocated = budgeted if project.funding_status in (FundingState.ALLOCATED, FundingState.DISBURSING, FundingState.SETTLED) else ZERO
+    return FundingFacts(
+        has_budget=lines["n"] > 0, open_disbursements=money["open"], covers_budget=lines["n"] > 0 and budgeted >= project.approved_budget,
+        partial_allocation=partial, budgeted=budgeted, allocated=allocated, paid=money["paid"] or ZERO, payments=money["payments"],
+    )
+
+
+def funding_facts(project) -> FundingFacts:
+    """Lines, disbursements and a partial allocation of `project`, in three queries."""
+    lines = BudgetLine.objects.filter(project_id=project.pk).aggregate(n=Count("pk"), total=Sum("amount"))
+    money = Disbursement.objects.filter(budget_line__project_id=project.pk).aggregate(
+        open=Count("pk", filter=Q(status__in=OPEN_STATES)),
+        paid=Sum("amount", filter=Q(status=DisbursementState.PAID)),
+        payments=Count("pk", filter=Q(status=DisbursementState.PAID)),
+    )
+    return _facts(project, lines, money, PartialAllocation.objects.filter(project_id=project.pk).exists())
+
+
+def record_settlement(project, actor) -> FinalAccount:
+    """The final account (决算): paid per line, and the balance returned (inside `settle`)."""
+    lines = list(BudgetLine.objects.filter(project_id=project.pk).order_by("pk").annotate(
+        paid=Sum("disbursements__amount", filter=Q(disbursements__status=DisbursementState.PAID))))
+    cents = Decimal("0.01")
+    rows = [{"line": line.pk, "fiscal_year": line.fiscal_year, "source": line.source, "category": line.category,
+             "amount": str(line.amount.quantize(cents)), "paid": str((line.paid or ZERO).quantize(cents))} for line in lines]
+    budgeted = sum((line.amount for line in lines), ZERO).quantize(cents)
+    paid = sum((line.paid or ZERO for line in lines), ZERO).quantize(cents)
+    account, _created = FinalAccount.objects.update_or_create(
+        project=project, defaults={"lines": rows, "budgeted": budgeted, "paid": paid, "returned": budgeted - paid, "settled_by": actor})
+    return account
+
+
+# ---------------------------------------------------------------------------------------
+# Input checks
+# ---------------------------------------------------------------------------------------
+
+
+def clean_amount(value, label: str, *, allow_zero: bool = False) -> Decimal:
+    """An amount as clerks type it (core.money), above zero, two decimals at most; TransitionInvalid naming `label`."""
+    try:
+        amount = value if isinstance(value, Decimal) else parse_amount(value)
+    except AmountError as exc:
+        raise TransitionInvalid(f"{label}: {exc.reason}.", field_errors={"amount": [f"{label}: {exc.reason}."]}) from None
+    problem = None
+    if not amount.is_finite():
+        problem = _("%(field)s: enter an amount in CNY, e.g. 1200000.00.")
+    elif amount < 0 or (amount == 0 and not allow_zero):
+        problem = _("%(field)s: the amount must be above zero.")
+    elif amount != amount.quantize(Decimal("0.01")):
+        problem = _("%(field)s: use at most two decimal places.")
+    elif amount > MAX_AMOUNT:
+        problem = _("%(field)s: the amount is too large.")
+    if problem:
+        message = problem % {"field": label}
+        raise TransitionInvalid(message, field_errors={"amount": [message]})
+    return amount.quantize(Decimal("0.01"))
+
+
+def _record(obj, actor, transition: str, *, source="", target="", comment="", payload=None, machine=LINE_MACHINE):
+    audit.record(audit.AuditEvent.TRANSITION, obj, actor=actor, machine=machine, transition=transition, source=source,
+                 target=target, comment=comment, payload=payload)
+
+
+def _changeable_project(project, actor) -> None:
+    if not Project.objects.restrict(actor, "change").filter(pk=project.pk).exists():
+        raise TransitionForbidden(_("You are not permitted to do this."))
+
+
+# ---------------------------------------------------------------------------------------
+# Budget lines
+# ---------------------------------------------------------------------------------------
+
+
+def line_room(project: Project, *, exclude_line: int | None = None) -> Decimal:
+    """What the approved budget leaves for more lines (read after the project's lock)."""
+    qs = BudgetLine.objects.filter(project_id=project.pk)
+    if exclude_line is not None:
+        qs = qs.exclude(pk=exclude_line)
+    return project.approved_budget - (qs.aggregate(total=Sum("amount"))["total"] or ZERO)
+
+
+def add_budget_line(*, project: Project, actor, fiscal_year: int, source: str, category: str, amount, note: str = "") -> BudgetLine:
+    """A new line of `project` (finance); the lines never exceed the approved budget."""
+    if not perm.may_manage_money(actor):
+        raise TransitionForbidden(_("You are not permitted to do this."))
+    _changeable_project(project, actor)
+    amount = clean_amount(amount, _("Amount"))
+    if source not in FundingSource.values:
+        raise TransitionInvalid(_("Funding source: choose one of the list."), field_errors={"source": [_("Choose one of the list.")]})
+    if category not in Category.values:
+        raise TransitionInvalid(_("Category: choose one of the list."), field_errors={"category": [_("Choose one of the list.")]})
+    with transaction.atomic():
+        locked = lock_project_money(project.pk)
+        if locked.funding_status == FundingState.SETTLED:
+            raise TransitionConflict(_("Project %(code)s is settled: no budget line can be added.") % {"code": locked.code})
+        room = line_room(locked)
+        if amount > room:
+            message = _("The lines would exceed the approved budget of %(budget)s: %(room)s is left for new lines.") % {
+                "budget": f"{locked.approved_budget:,.2f}", "room": f"{max(room, ZERO):,.2f}"}
+            raise TransitionConflict(message, field_errors={"amount": [message]})
+        try:
+            with transaction.atomic():
+                line = BudgetLine.objects.create(project=locked, fiscal_year=fiscal_year, source=source, category=category,
+                                                 amount=amount, note=note or "", created_by=actor)
+        except IntegrityError:
+            message = _("This project already has a line for that year, source and category: change its amount instead.")
+            raise TransitionConflict(message, field_errors={"category": [message]}) from None
+        _record(line, actor, "create", target=str(amount))
+    return line
+
+
+# ---------------------------------------------------------------------------------------
+# Disbursements
+# ---------------------------------------------------------------------------------------
+
+
+def request_disbursement(*, line: BudgetLine, actor, amount, voucher_no: str, payee: str, date, purpose: str = "",
+                         milestone=None) -> Disbursement:
+    """A disbursement against `line`, requested by finance (the project's funds must be allocated)."""
+    if not perm.may_manage_money(actor):
+        raise TransitionForbidden(_("You are not permitted to do this."))
+    _changeable_project(line.project, actor)
+    amount = clean_amount(amount, _("Amount"))
+    voucher_no = (voucher_no or "").strip()
+    if not voucher_no:
+        raise TransitionInvalid(_("Voucher number: this field is required."), field_errors={"voucher_no": [_("This field is required.")]})
+    if not (payee or "").strip():
+        raise TransitionInvalid(_("Payee: this field is required."), field_errors={"payee": [_("This field is required.")]})
+    if milestone is not None and milestone.project_id != line.project_id:
+        raise TransitionInvalid(_("Milestone: it belongs to another project."), field_errors={"milestone": [_("Not of this project.")]})
+    with transaction.atomic():
+        project = lock_project_money(line.project_id)  # project, then its lines: the lock order
+        if project.funding_status not in FUNDS_RELEASED:
+            raise TransitionConflict(_("Project %(code)s: funds are not allocated (or the project is settled); no disbursement can be requested.")
+                                     % {"code": project.code}, state=project.funding_status)
+        fresh = BudgetLine.objects.get(pk=line.pk)
+        left = fresh.amount - held_on_line(fresh.pk)
+        if amount > left:
+            message = _("The line has %(left)s left: %(amount)s is more.") % {"left": f"{left:,.2f}", "amount": f"{amount:,.2f}"}
+            raise TransitionConflict(message, field_errors={"amount": [message]})
+        if Disbursement.objects.filter(voucher_no=voucher_no).exists():
+            message = _("Voucher number %(no)s is already used.") % {"no": voucher_no}
+            raise TransitionConflict(message, field_errors={"voucher_no": [message]})
+        try:
+            with transaction.atomic():
+                disbursement = Disbursement.objects.create(
+                    budget_line=fresh, amount=amount, voucher_no=voucher_no, payee=payee.strip(), date=date or timezone.localdate(),
+                    purpose=(purpose or "").strip(), milestone=milestone, requested_by=actor)
+        except IntegrityError:
+            message = _("Voucher number %(no)s is already used.") % {"no": voucher_no}
+            raise TransitionConflict(message, field_errors={"voucher_no": [message]}) from None
+        _record(disbursement, actor, "request", target=DisbursementState.REQUESTED, machine="status", payload={"amount": str(amount)})
+    return disbursement
+
+
+def disbursement_transition(*, disbursement: Disbursement, name: str, actor, comment: str = "") -> Disbursement:
+    """approve, pay or reject `disbursement` through the doorway.
+
+    The guards (money left on the line, the project's funds released) are checked again after
+    locking the project, the line and the disbursement, in that order. The first payment fires
+    the project's `begin_disbursing` as the system, in the same transaction.
+    """
+    held: dict = {}
+
+    def lock():
+        held["project"] = lock_project_money(disbursement.budget_line.project_id)
+        Disbursement.objects.select_for_update().filter(pk=disbursement.pk).values_list("pk", flat=True).first()
+
+    def after_save():
+        project = held["project"]
+        if name == "pay" and project.funding_status == FundingState.ALLOCATED:
+            project_transition(project=project, machine="funding", name="begin_disbursing", actor=None,
+                               comment=_("First payment: %(voucher)s") % {"voucher": disbursement.voucher_no})
+
+    if name == "reject" and not (comment or "").strip():
+        raise TransitionInvalid(_("Say why the disbursement is rejected."), field_errors={"comment": [_("A reason is required.")]})
+    return workflow.fire(disbursement, field="status", name=name, actor=actor, comment=comment, lock=lock, after_save=after_save,
+                         payload={"amount": str(disbursement.amount), "voucher_no": disbursement.voucher_no})
+
+
+@dataclass
+class RowOutcome:
+    pk: int
+    voucher_no: str
+    ok: bool
+    message: str = ""
+
+
+def bulk_disbursement_transition(*, disbursements, name: str, actor, comment: str = "") -> list[RowOutcome]:
+    """The same transition on several disbursements, each in its own transaction (each row logged)."""
+    outcomes = []
+    for disbursement in disbursements:
+        try:
+            disbursement_transition(disbursement=disbursement, name=name, actor=actor, comment=comment)
+        except (TransitionConflict, TransitionForbidden, TransitionInvalid) as exc:
+            outcomes.append(RowOutcome(disbursement.pk, disbursement.voucher_no, False, str(exc.message)))
+        else:
+            outcomes.append(RowOutcome(disbursement.pk, disbursement.voucher_no, True))
+    return outcomes
+
+
+# ---------------------------------------------------------------------------------------
+# Budget changes
+# ---------------------------------------------------------------------------------------
+
+
+def propose_budget_change(*, project: Project, actor, new_amount, reason: str, document=None) -> BudgetChange:
+    """Propose a new approved budget (the project's manager or finance), with its reason and document."""
+    if not perm.may_propose_budget_change(project, actor):
+        raise TransitionForbidden(_("You are not permitted to do this."))
+    new_amount = clean_amount(new_amount, _("New approved budget"), allow_zero=True)
+    if not (reason or "").strip():
+        raise TransitionInvalid(_("Reason: say why the budget changes."), field_errors={"reason": [_("This field is required.")]})
+    if document:
+        try:
+            name, _type = check_upload(document)
+        except UploadRefused as err:
+            message = _("Document: %(reason)s") % {"reason": " ".join(err.messages)}
+            raise TransitionInvalid(message, field_errors={"document": [message]}) from None
+    with transaction.atomic():
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        if new_amount == locked.approved_budget:
+            message = _("The new budget equals the approved budget (%(budget)s): nothing to change.") % {
+                "budget": f"{locked.approved_budget:,.2f}"}
+            raise TransitionInvalid(message, field_errors={"new_amount": [message]})
+        if BudgetChange.objects.filter(project=locked, status=BudgetChangeState.PROPOSED).exists():
+            raise TransitionConflict(_("A budget change of this project is already waiting for a decision."))
+        change = BudgetChange(project=locked, old_amount=locked.approved_budget, new_amount=new_amount, reason=reason.strip(),
+                              proposed_by=actor)
+        if document:
+            document.seek(0)
+            change.document.save(name, document, save=False)
+        change.save()
+        _record(change, actor, "propose", target=BudgetChangeState.PROPOSED, machine="status",
+                payload={"old": str(change.old_amount), "new": str(change.new_amount)})
+    return change
+
+
+def budget_change_transition(*, change: BudgetChange, name: str, actor, comment: str = "") -> BudgetChange:
+    """approve or reject a budget change; approval sets the project's approved budget in the same transaction."""
+
+    def lock():
+        Project.objects.select_for_update().filter(pk=change.project_id).values_list("pk", flat=True).first()
+        BudgetChange.objects.select_for_update().filter(pk=change.pk).values_list("pk", flat=True).first()
+
+    def after_save():
+        if name != "approve":
+            return
+        project = Project.objects.get(pk=change.project_id)  # locked above
+        before = project.approved_budget
+        project.approved_budget = change.new_amount
+        project.save(update_fields=["approved_budget", "updated_at"])  # a save: the change feed hears of it
+        audit.record(audit.AuditEvent.TRANSITION, project, actor=actor, machine="approved_budget", transition="budget_change",
+                     source=str(before), target=str(change.new_amount), comment=change.reason, payload={"budget_change": change.pk})
+
+    if name == "reject" and not (comment or "").strip():
+        raise TransitionInvalid(_("Say why the budget change is rejected."), field_errors={"comment": [_("A reason is required.")]})
+    return workflow.fire(change, field="status", name=name, actor=actor, comment=comment, lock=lock, after_save=after_save,
+                         kwargs={"by": actor}, payload={"old": str(change.old_amount), "new": str(change.new_amount)})
+
+
+# ---------------------------------------------------------------------------------------
+# Allocation
+# ---------------------------------------------------------------------------------------
+
+
+def record_partial_allocation(*, project: Project, actor, reason: str) -> PartialAllocation:
+    """Finance allocates less than the approved budget and says why (then `allocate` needs no full cover)."""
+    if not perm.may_manage_money(actor):
+        raise TransitionForbidden(_("You are not permitted to do this."))
+    if not (reason or "").strip():
+        raise TransitionInvalid(_("Reason: say why only part of the budget is allocated."), field_errors={"reason": [_("This field is required.")]})
+    with transaction.atomic():
+        Project.objects.select_for_update().filter(pk=project.pk).values_list("pk", flat=True).first()
+        entry, _created = PartialAllocation.objects.update_or_create(project=project, defaults={"reason": reason.strip(), "recorded_by": actor})
+        _record(project, actor, "partial_allocation", comment=reason.strip(), machine="funding")
+    return entry
+
+
+# ---------------------------------------------------------------------------------------
+# The savings ledger (registered in projects.ports)
+# ---------------------------------------------------------------------------------------
+
+DEDUCTIONS = {"merge": "incremental_cost", "reuse": "adaptation_cost", "budget_cut": "approved"}
+
+
+def _money(value) -> Decimal:
+    try:
+        return parse_amount(value) if not isinstance(value, Decimal) else value
+    except AmountError:
+        return ZERO
+
+
+def record_saving(*, demand, decision: str, amount: Decimal, actor, reason: str = "", **details) -> SavingsEntry:
+    """One entry per decision that avoided spending (inside the decision's transaction).
+
+    merge: the demand's total minus a declared incremental cost (`incremental_cost`);
+    reuse: the total minus a declared adaptation cost (`adaptation_cost`);
+    budget_cut: requested minus approved (`requested`, `approved`; else `amount` is the cut).
+    """
+    if decision not in SavingDecision.values:
+        raise ValueError(f"unknown saving decision {decision!r}")
+    requested = _money(details.get("requested", amount if decision != "budget_cut" else demand.budget_total))
+    key = DEDUCTIONS[decision]
+    if key in details and details[key] not in (None, ""):
+        deducted = _money(details[key])
+    elif decision == "budget_cut":
+        deducted = requested - _money(amount)
+    else:
+        deducted = ZERO
+    saved = max(requested - deducted, ZERO)
+    entry = SavingsEntry.objects.create(
+        demand=demand, decision=decision, decided_by=actor if getattr(actor, "is_authenticated", False) else None,
+        org_id=demand.org_id, year=timezone.localdate().year, requested=requested, deducted=min(deducted, requested),
+        amount=saved, reason=reason or "")
+    return entry
+
+
+# ---------------------------------------------------------------------------------------
+# Imports (budgets.resources writes through these checks)
+# ---------------------------------------------------------------------------------------
+
+
+def holding_by_line(line_ids) -> dict[int, Decimal]:
+    """Approved plus paid per line, for the lines named (one query)."""
+    rows = (Disbursement.objects.filter(budget_line_id__in=list(line_ids), status__in=HOLDING_STATES)
+            .values("budget_line_id").annotate(total=Sum("amount")))
+    return {r["budget_line_id"]: r["total"] for r in rows}

@@ -1,0 +1,84 @@
+"""The savings ledger: one entry per decision that avoided spending, with reproducible totals."""
+
+from decimal import Decimal
+
+import pytest
+
+from budgets import selectors
+from budgets.models import SavingsEntry
+from projects import ports
+from tests.projects.project_factories import ApprovedDemandFactory, org
+
+pytestmark = pytest.mark.django_db
+
+
+def demand(**kw):
+    return ApprovedDemandFactory(status="provincial_review", **kw)  # total 350,000.00
+
+
+def test_a_merge_saves_the_total_less_a_declared_incremental_cost(users):
+    d = demand()
+    ports.record_saving(demand=d, decision="merge", amount=d.budget_total, actor=users["prov_approver"], reason="并入省级平台",
+                        incremental_cost=Decimal("50000.00"))
+    entry = SavingsEntry.objects.get()
+    assert (entry.requested, entry.deducted, entry.amount, entry.decided_by, entry.org, entry.reason) == (
+        Decimal("350000.00"), Decimal("50000.00"), Decimal("300000.00"), users["prov_approver"], d.org, "并入省级平台")
+
+
+def test_a_reuse_saves_the_total_less_a_declared_adaptation_cost(users):
+    d = demand()
+    ports.record_saving(demand=d, decision="reuse", amount=d.budget_total, actor=users["prov_approver"], adaptation_cost="2万")
+    assert SavingsEntry.objects.get().amount == Decimal("330000.00")
+
+
+def test_a_merge_without_a_declared_cost_saves_the_whole_total(users):
+    d = demand()
+    ports.record_saving(demand=d, decision="merge", amount=d.budget_total, actor=users["prov_approver"])
+    assert SavingsEntry.objects.get().amount == Decimal("350000.00")
+
+
+def test_a_budget_cut_saves_requested_minus_approved(users):
+    d = demand()
+    ports.record_saving(demand=d, decision="budget_cut", amount=Decimal("100000.00"), actor=users["prov_approver"],
+                        requested=Decimal("350000.00"), approved=Decimal("250000.00"), reason="专家建议压减")
+    entry = SavingsEntry.objects.get()
+    assert (entry.requested, entry.deducted, entry.amount) == (Decimal("350000.00"), Decimal("250000.00"), Decimal("100000.00"))
+
+
+def test_the_merge_decision_records_its_entry_through_the_doorway(users):
+    from projects.demands.services import demand_transition
+    from tests.projects.project_factories import ProjectFactory
+
+    d = demand()
+    target = ProjectFactory()
+    demand_transition(demand=d, name="merge", actor=users["prov_reviewer"], comment="与省级项目重复", target_project=target)
+    entry = SavingsEntry.objects.get(demand=d)
+    assert (entry.decision, entry.amount, entry.decided_by) == ("merge", Decimal("350000.00"), users["prov_reviewer"])
+
+
+def test_totals_by_year_org_city_and_reason_are_the_sum_of_the_entries(users):
+    a, b, c = demand(), demand(org=org("220200-mzj")), demand()
+    ports.record_saving(demand=a, decision="merge", amount=a.budget_total, actor=None)
+    ports.record_saving(demand=b, decision="reuse", amount=b.budget_total, actor=None, adaptation_cost="50000")
+    ports.record_saving(demand=c, decision="budget_cut", amount=Decimal("10000"), actor=None)
+    totals = selectors.savings_totals(users["finance"])
+    assert (totals["total"], totals["count"]) == (Decimal("660000.00"), 3)
+    assert {r["key"]: r["amount"] for r in totals["by_reason"]} == {
+        "merge": Decimal("350000.00"), "reuse": Decimal("300000.00"), "budget_cut": Decimal("10000.00")}
+    assert {r["label"]: r["amount"] for r in totals["by_city"]} == {"长春市": Decimal("360000.00"), "吉林市": Decimal("300000.00")}
+    assert sum(e.amount for e in SavingsEntry.objects.all()) == totals["total"]
+    # a submitter's view holds only its organization's entries
+    mine = selectors.savings_totals(users["sub_changchun"])
+    assert mine["count"] == 0 or all(e.org_id == users["sub_changchun"].organization_id for e in selectors.savings_visible_to(users["sub_changchun"]))
+
+
+def test_savings_api_lists_the_entries(users, api):
+    d = demand()
+    ports.record_saving(demand=d, decision="merge", amount=d.budget_total, actor=users["prov_approver"], reason="并入")
+    body = api.as_user(users["finance"]).get("/api/v1/savings/").json()
+    assert body["count"] == 1
+    row = body["results"][0]
+    assert (row["demand"], row["decision"], row["amount"], row["requested"], row["decided_by"]) == (
+        d.pk, "merge", "350000.00", "350000.00", "prov_approver")
+    assert api.as_user(users["finance"]).get("/api/v1/savings/?decision=reuse").json()["count"] == 0
+    assert api.as_user(users["finance"]).get("/api/v1/savings/?year=abc").status_code == 400
