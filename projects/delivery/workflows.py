@@ -69,20 +69,20 @@ def is_development_delivered(project) -> bool:
     return project.development_status == DevelopmentState.DELIVERED
 
 
-@guard(_("the project has no budget line: finance enters at least one budget line (year, source, category, amount) first"))
+@guard(_("the project has no budget line: waiting for finance to enter at least one budget line (year, source, category, amount)"))
 def has_approved_budget(project) -> bool:
     """Budgeting needs at least one budget line (the budgets app's facts)."""
     return project.funding_facts().has_budget
 
 
-@guard(_("the budget lines do not cover the approved budget: add lines, or record a partial allocation with its reason"))
+@guard(_("the budget lines do not cover the approved budget: waiting for finance to add lines or record a partial allocation with its reason"))
 def is_budget_covered(project) -> bool:
     """Allocation needs lines adding up to the approved budget, or a recorded partial allocation with its reason."""
     facts = project.funding_facts()
     return facts.covers_budget or facts.partial_allocation
 
 
-@guard(_("nothing has been paid yet: disbursing begins with the first payment"))
+@guard(_("nothing has been paid yet: waiting for finance to pay the first disbursement (disbursing begins with it)"))
 def has_a_payment(project) -> bool:
     """Disbursing begins with the first paid disbursement (fired by the payment itself)."""
     return project.funding_facts().payments > 0
