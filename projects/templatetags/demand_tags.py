@@ -106,3 +106,9 @@ def contains(container, item) -> bool:
         return item in container
     except TypeError:
         return False
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key] in a template (None when absent)."""
+    return mapping.get(key) if hasattr(mapping, "get") else None
