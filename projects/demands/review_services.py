@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from uuid import uuid4
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -40,7 +41,14 @@ from projects.demands.choices import (
     ExpertVerdict,
     Recommendation,
 )
-from projects.demands.models import AuthorizationRequest, Demand, DemandDataResource, ExpertAssignment, ReviewOpinion
+from projects.demands.models import (
+    AuthorizationRequest,
+    Demand,
+    DemandDataResource,
+    ExpertAssignment,
+    ReviewOpinion,
+    signed_opinion_path,
+)
 from projects.demands.selectors import conflicted_expert_ids, expired_authorizations
 from projects.demands.workflows import MIN_PANEL
 
@@ -227,24 +235,25 @@ def submit_expert_opinion(*, assignment: ExpertAssignment, actor, verdict: str, 
     budget = clean_budget(recommended_budget)
     if budget is None and verdict != ExpertVerdict.DISAGREE:
         raise _invalid("recommended_budget", _("Please give the budget you recommend."))
-    stored = None
+    stored, name = "", ""
     if signed_file:
         name, _content_type = check_signed_file(signed_file)
         signed_file.seek(0)
-        assignment.signed_file.save(f"{timezone.now():%Y%m%d%H%M%S}-{assignment.pk}.pdf", signed_file, save=False)
-        assignment.signed_file_name = name
-        stored = assignment.signed_file.name
+        # A random stored name: what the expert called the file is kept only as text.
+        field = ExpertAssignment._meta.get_field("signed_file")
+        stored = field.storage.save(signed_opinion_path(assignment, f"{uuid4().hex}.pdf"), signed_file)
     try:
         with transaction.atomic():
             # Lock order: the demand, then the assignment (as expert_approve reads the panel under the demand's lock).
             Demand.objects.select_for_update().filter(pk=assignment.demand_id).first()
             workflow.fire(assignment, field="state", name="submit_opinion", actor=actor, comment=comments,
-                          kwargs={"verdict": verdict, "comments": comments, "recommended_budget": budget, "now": timezone.now()},
+                          kwargs={"verdict": verdict, "comments": comments, "recommended_budget": budget, "now": timezone.now(),
+                                  "stored_file": stored, "file_name": name},
                           payload={"verdict": verdict, "recommended_budget": _money_str(budget), "demand": assignment.demand_id},
                           on_commit=[lambda: _tell_office_opinion_in(assignment.pk)])
     except BaseException:
         if stored:
-            assignment.signed_file.storage.delete(stored)
+            ExpertAssignment._meta.get_field("signed_file").storage.delete(stored)
         raise
     return assignment
 

@@ -181,9 +181,11 @@ class AssignmentWorkflow(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=state, source=A.ASSIGNED, target=A.SUBMITTED, conditions=[is_demand_in_expert_review],
                 permission=perm.is_the_expert)
-    def submit_opinion(self, *, verdict, comments, recommended_budget, now):
-        """The expert gives the opinion: a verdict, comments, a recommended budget."""
+    def submit_opinion(self, *, verdict, comments, recommended_budget, now, stored_file="", file_name=""):
+        """The expert gives the opinion: a verdict, comments, a recommended budget, a signed file already stored."""
         self.verdict, self.comments, self.recommended_budget, self.submitted_at = verdict, comments, recommended_budget, now
+        if stored_file:
+            self.signed_file, self.signed_file_name = stored_file, file_name
 
     @transition(field=state, source=A.ASSIGNED, target=A.DECLINED, conditions=[is_demand_in_expert_review],
                 permission=perm.is_the_expert)
