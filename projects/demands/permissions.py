@@ -70,3 +70,8 @@ def may_see_authorizations(user) -> bool:
     """Data officers decide on sharing requests; the provincial office and auditors follow them."""
     return bool(user and user.is_authenticated and user.is_active and (user.is_superuser or user.role in (
         Role.DATA_OFFICER, Role.PROVINCIAL_REVIEWER, Role.PROVINCIAL_APPROVER, Role.AUDITOR)))
+
+
+def is_expert(user) -> bool:
+    """The experts of the pool have a list of the demands assigned to them."""
+    return has_role(user, Role.EXPERT)

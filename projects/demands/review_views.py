@@ -19,7 +19,7 @@ from core.errors import TransitionInvalid, WorkflowError
 from organizations.choices import Role
 from projects.demands import review_services as services
 from projects.demands.choices import AuthorizationState
-from projects.demands.permissions import may_see_authorizations
+from projects.demands.permissions import is_expert, may_see_authorizations
 from projects.demands.selectors import (
     authorization_queue,
     get_visible_assignment,
@@ -137,7 +137,7 @@ def assignment_file(request, pk: int):
 @login_required
 def expert_assignments(request):
     """An expert's demands to review: awaiting my opinion first, soonest deadline first."""
-    if request.user.role != Role.EXPERT:
+    if not is_expert(request.user):
         raise PermissionDenied
     page = Paginator(my_assignments(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "projects/demands/expert_assignments.html", {"page": page})
