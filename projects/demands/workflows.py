@@ -205,6 +205,7 @@ class AssignmentWorkflow(ConcurrentTransitionMixin, models.Model):
 
 
 def _is_system(request, user) -> bool:
+    """The system itself (the daily check; the demand dropping the resource or closing), never a person."""
     return False
 
 
