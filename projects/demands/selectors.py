@@ -318,7 +318,7 @@ def review_context(demand: Demand, user) -> dict:
         "panel_summary": summary,
         "own_assignment": own,
         "runs_panel": runs_panel,
-        "suggested_experts": suggest_experts(demand, user) if runs_panel else [],
+        "suggested_experts": suggest_experts(demand, user, limit=30) if runs_panel else [],
         "authorization_requests": requests,
         "open_authorizations": [r for r in requests if r.state == AuthorizationState.PENDING],
         "refused_authorizations": [r for r in requests if r.state in (AuthorizationState.REFUSED, AuthorizationState.REVOKED)],
