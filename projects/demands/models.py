@@ -165,6 +165,14 @@ class Demand(DemandWorkflow, TimeStampedModel):
         return self.authorization_requests.filter(state__in=(AuthorizationState.REFUSED, AuthorizationState.REVOKED),
                                                   resource_id__in=needed)
 
+    def has_refused_authorization(self) -> bool:
+        """Whether an owner refused (or revoked) a resource the demand still needs."""
+        # List selectors set `refused_authorizations_exist` for a page in the same query as the flags.
+        annotated = self.__dict__.get("refused_authorizations_exist")
+        if annotated is not None:
+            return bool(annotated)
+        return self.refused_authorizations().exists()
+
     def open_authorizations(self):
         """Authorization requests still waiting for the owner."""
         return self.authorization_requests.filter(state=AuthorizationState.PENDING)

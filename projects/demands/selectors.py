@@ -8,7 +8,7 @@ start from it, so that a demand a user may not see is a 404 from every entrance.
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -32,6 +32,7 @@ from projects.redundancy.choices import FlagState
 from projects.redundancy.models import RedundancyFlag
 
 S = DemandStatus
+REFUSING_STATES = (AuthorizationState.REFUSED, AuthorizationState.REVOKED)
 
 # Roles that have a review queue.
 QUEUE_ROLES = (Role.MUNICIPAL_COORDINATOR, Role.PROVINCIAL_REVIEWER, Role.PROVINCIAL_APPROVER)
@@ -72,14 +73,19 @@ def attach_flag_state(demands):
     is computed for every row a database sorts, not only for the page it returns.
     """
     demands = list(demands)
-    flagged = set(
-        RedundancyFlag.objects.filter(demand_id__in=[d.pk for d in demands], state=FlagState.PENDING)
-        .order_by()
-        .values_list("demand_id", flat=True)
-        .distinct()
-    ) if demands else set()
+    ids = [d.pk for d in demands]
+    found = set()
+    if demands:
+        # One query for both facts the approval guards read: pending flags, and refusals of resources still needed.
+        flags = (RedundancyFlag.objects.filter(demand_id__in=ids, state=FlagState.PENDING).order_by()
+                 .annotate(kind=Value("flag")).values_list("demand_id", "kind"))
+        needed = DemandDataResource.objects.filter(demand_id=OuterRef("demand_id"), resource_id=OuterRef("resource_id"))
+        refusals = (AuthorizationRequest.objects.filter(demand_id__in=ids, state__in=REFUSING_STATES).filter(Exists(needed))
+                    .order_by().annotate(kind=Value("refused")).values_list("demand_id", "kind"))
+        found = set(flags.union(refusals))
     for demand in demands:
-        demand.pending_flags_exist = demand.pk in flagged
+        demand.pending_flags_exist = (demand.pk, "flag") in found
+        demand.refused_authorizations_exist = (demand.pk, "refused") in found
     return demands
 
 

@@ -352,6 +352,7 @@ def demand_transition(*, demand: Demand, name: str, actor, comment: str = "", **
         raise TransitionInvalid(message, field_errors={"comment": [message]})
     # A list selector may have annotated the flag state; the guard must read the database now.
     demand.__dict__.pop("pending_flags_exist", None)
+    demand.__dict__.pop("refused_authorizations_exist", None)
     handler = HANDLERS[name]
     resolved = handler.validate(demand, actor, comment, payload)
     audit_payload = {

@@ -45,7 +45,7 @@ def has_no_pending_flags(demand) -> bool:
 @guard(_("a data owner refused an authorization: drop that resource or return the demand"))
 def has_no_refused_authorization(demand) -> bool:
     """Approval is refused while the owner of a needed authorized resource has refused it."""
-    return not demand.refused_authorizations().exists()
+    return not demand.has_refused_authorization()
 
 
 @guard(_("fewer than a majority of a panel of at least three experts have given their opinion"))

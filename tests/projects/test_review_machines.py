@@ -8,7 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from assets.choices import Sharing
 from core import workflow
@@ -299,7 +299,7 @@ def test_provincial_approve_is_refused_while_an_authorization_is_refused_and_war
     assert "provincial_approve" in workflow.available_transitions(demand, "status", users["prov_approver"])
     decide_authorization(request=r, actor=users["data_gat"], name="refuse", reason="用途不明确")
     demand = Demand.objects.get(pk=demand.pk)
-    with pytest.raises(TransitionConflict) as err:
+    with translation.override("en"), pytest.raises(TransitionConflict) as err:
         demand_transition(demand=demand, name="provincial_approve", actor=users["prov_approver"])
     assert err.value.guards == ["a data owner refused an authorization: drop that resource or return the demand"]
     assert Demand.objects.get(pk=demand.pk).status == S.PROVINCIAL_REVIEW
