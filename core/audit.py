@@ -29,6 +29,7 @@ class AuditEvent(models.TextChoices):
     CATALOGUE = "catalogue", _("Catalogue change")
     IMPORT = "import", _("Import")
     SEED = "seed", _("Demo data")
+    OPINION = "opinion", _("Review opinion")
 
 
 def _actor_fields(actor) -> dict:

@@ -16,6 +16,8 @@ NAVIGATION = [
     ("projects:demand_all", _("All demands"), "files", {
         Role.MUNICIPAL_COORDINATOR, Role.PROVINCIAL_REVIEWER, Role.PROVINCIAL_APPROVER, Role.AUDITOR,
         Role.PROJECT_MANAGER, Role.FINANCE_OFFICER}),
+    ("projects:expert_assignments", _("My reviews"), "clipboard-check", {Role.EXPERT}),
+    ("projects:authorization_list", _("Sharing requests"), "shield-lock", None),  # gated by the app's own check
     ("projects:clusters", _("Clusters"), "diagram-3", None),  # gated by the app's own check
     ("projects:project_list", _("Projects"), "kanban", None),
     ("projects:portfolio", _("Portfolio"), "bar-chart", {

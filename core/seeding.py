@@ -31,6 +31,7 @@ STEPS: list[tuple[str, str]] = [
     ("organizations", "organizations.seed.run"),
     ("catalogue", "assets.seed.run"),
     ("demands", "projects.demands.seed.run"),
+    ("review", "projects.demands.review_seed.run"),
     ("redundancy", "projects.redundancy.seed.run"),
     ("projects", "projects.delivery.seed.run"),
     ("money", "budgets.seed.run"),

@@ -17,6 +17,8 @@ class Role(models.TextChoices):
     FINANCE_OFFICER = "finance_officer", _("Finance officer")
     OPERATIONS_OFFICER = "operations_officer", _("Operations officer")
     AUDITOR = "auditor", _("Auditor")
+    EXPERT = "expert", _("Expert")
+    DATA_OFFICER = "data_officer", _("Data officer")
 
 
 # Roles that see every organization's records.

@@ -23,6 +23,14 @@ DEMO_USERS = {
     "sub_siping": (Role.SUBMITTER, "220300-swj", "何科长 (四平市水务局)"),
     "coord_siping": (Role.MUNICIPAL_COORDINATOR, "220300-zwj", "冯处长 (四平市政数局)"),
     "coord_yanbian": (Role.MUNICIPAL_COORDINATOR, "222400-zwj", "崔处长 (延边州政数局)"),
+    # Members of the provincial expert pool (their fields are seeded with the demands' review data).
+    "expert_wang": (Role.EXPERT, "220000-kjt", "王教授 (省专家库)"),
+    "expert_li": (Role.EXPERT, "220000-gxt", "李研究员 (省专家库)"),
+    "expert_zhao": (Role.EXPERT, "220000-fgw", "赵高工 (省专家库)"),
+    # Data officers of data-owning departments: they grant or refuse authorized sharing.
+    "data_gat": (Role.DATA_OFFICER, "220000-gat", "孙科长 (省公安厅数据管理)"),
+    "data_scjg": (Role.DATA_OFFICER, "220000-scjg", "钱科长 (省市场监管厅数据管理)"),
+    "data_zrzyt": (Role.DATA_OFFICER, "220000-zrzyt", "林科长 (省自然资源厅数据管理)"),
 }
 
 

@@ -2,6 +2,7 @@
 
 from .delivery.api import urlpatterns as delivery
 from .demands.api import urlpatterns as demands
+from .demands.review_api import urlpatterns as review
 from .redundancy.api import urlpatterns as redundancy
 
-urlpatterns = [*demands, *redundancy, *delivery]
+urlpatterns = [*demands, *review, *redundancy, *delivery]

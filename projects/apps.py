@@ -13,6 +13,7 @@ class ProjectsConfig(AppConfig):
         from . import audit_vocabulary, ports
         from .delivery import panels as delivery_panels
         from .demands import panels as demand_panels
+        from .demands.permissions import is_expert, may_see_authorizations
         from .redundancy import feed, flags, tasks
         from .redundancy.permissions import may_view_clusters
 
@@ -25,4 +26,6 @@ class ProjectsConfig(AppConfig):
         demand_panels.register()
         audit_vocabulary.register()
         navigation.gate("projects:clusters", may_view_clusters)
+        navigation.gate("projects:authorization_list", may_see_authorizations)
+        navigation.gate("projects:expert_assignments", is_expert)
         delivery_panels.register()

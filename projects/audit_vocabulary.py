@@ -7,9 +7,16 @@ from core import audit
 from projects.delivery.choices import MACHINE_FIELDS, DevelopmentState, FundingState, HardwareState, Machine, OperationsState
 from projects.delivery.models import Project
 from projects.delivery.views import TRANSITION_LABELS as PROJECT_TRANSITIONS
+from projects.demands.choices import (
+    ASSIGNMENT_TRANSITION_LABELS,
+    AUTHORIZATION_TRANSITION_LABELS,
+    AssignmentState,
+    AuthorizationState,
+    DemandStatus,
+    Recommendation,
+)
 from projects.demands.choices import TRANSITION_LABELS as DEMAND_TRANSITIONS
-from projects.demands.choices import DemandStatus
-from projects.demands.models import Demand
+from projects.demands.models import AuthorizationRequest, Demand, ExpertAssignment
 from projects.redundancy.choices import CandidateKind, FlagState
 from projects.redundancy.models import RedundancyFlag
 
@@ -43,6 +50,13 @@ def describe_flag(row) -> str:
 def register() -> None:
     audit.register_vocabulary(Demand, "status", label=gettext_lazy("Approval"), states=DemandStatus,
                               transitions=DEMAND_TRANSITIONS)
+    audit.register_vocabulary(Demand, "opinion", label=gettext_lazy("Reviewer's opinion"), states={},
+                              transitions=dict(Recommendation.choices))
+    audit.register_vocabulary(ExpertAssignment, "state", label=gettext_lazy("Expert assignment"), states=AssignmentState,
+                              transitions={"assign": gettext_lazy("Assigned to the panel"), **ASSIGNMENT_TRANSITION_LABELS})
+    audit.register_vocabulary(AuthorizationRequest, "state", label=gettext_lazy("Data-sharing authorization"),
+                              states=AuthorizationState,
+                              transitions={"request": gettext_lazy("Requested from the owner"), **AUTHORIZATION_TRANSITION_LABELS})
     audit.register_vocabulary(RedundancyFlag, "state", label=gettext_lazy("Redundancy flag"), states=FlagState,
                               transitions=FLAG_TRANSITIONS)
     audit.register_describer(RedundancyFlag, describe_flag)

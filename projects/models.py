@@ -1,11 +1,25 @@
 """The models of the app `projects`, one domain package each; Django finds them all here."""
 
 from .delivery.models import Milestone, Project, milestone_path
-from .demands.models import Attachment, Demand, DemandDataResource, attachment_path
+from .demands.models import (
+    Attachment,
+    AuthorizationRequest,
+    Demand,
+    DemandDataResource,
+    ExpertAssignment,
+    ExpertProfile,
+    ReviewOpinion,
+    attachment_path,
+    signed_opinion_path,
+)
 from .redundancy.models import RedundancyClusterSnapshot, RedundancyFlag, RedundancyIndexChange
 
 __all__ = [
     "Attachment",
+    "AuthorizationRequest",
+    "ExpertAssignment",
+    "ExpertProfile",
+    "ReviewOpinion",
     "Demand",
     "DemandDataResource",
     "Milestone",
@@ -15,4 +29,5 @@ __all__ = [
     "RedundancyIndexChange",
     "attachment_path",  # named by migrations
     "milestone_path",
+    "signed_opinion_path",
 ]

@@ -200,6 +200,16 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "projects.remind_overdue_reviews",
         "schedule": crontab(minute=30, hour=8, day_of_week="mon-fri"),
     },
+    # Every day at 00:15: granted data-sharing authorizations past their end date expire.
+    "expire-authorizations": {
+        "task": "projects.expire_authorizations",
+        "schedule": crontab(minute=15, hour=0),
+    },
+    # Every day at 08:40: remind experts of opinions due within two days (once per assignment).
+    "remind-expert-deadlines": {
+        "task": "projects.remind_expert_deadlines",
+        "schedule": crontab(minute=40, hour=8),
+    },
     # Every 30 minutes: coordination clusters of pending demands; prune the redundancy change feed.
     "redundancy-clusters": {
         "task": "projects.compute_redundancy_clusters",

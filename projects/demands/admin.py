@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin, ReadOnlyInline
 
-from .models import Attachment, Demand, DemandDataResource
+from .models import Attachment, AuthorizationRequest, Demand, DemandDataResource, ExpertAssignment, ExpertProfile, ReviewOpinion
 
 
 def attachment_link(attachment: Attachment):
@@ -49,7 +49,7 @@ class DemandAdmin(admin.ModelAdmin):
     readonly_fields = [
         "status", "code", "org", "created_by", "project", "merged_into", "reuse_system", "budget_hardware", "budget_software",
         "budget_services", "budget_operations", "budget_total", "submitted_at", "stage_entered_at", "due_at",
-        "review_comment", "fields_to_fix",
+        "review_comment", "fields_to_fix", "approved_budget",
     ]
     exclude = ["capabilities"]
     inlines = [DataResourceInline, AttachmentInline]
@@ -74,3 +74,46 @@ class AttachmentAdmin(ReadOnlyAdmin):
     @admin.display(description=_("file"))
     def file_link(self, obj):
         return attachment_link(obj)
+
+
+@admin.register(ExpertProfile)
+class ExpertProfileAdmin(admin.ModelAdmin):
+    """The provincial expert pool: fields of expertise and declared conflicts are kept here."""
+
+    list_display = ["user", "title", "active"]
+    list_filter = ["active"]
+    search_fields = ["user__username", "user__display_name", "title"]
+    list_select_related = ["user"]
+    filter_horizontal = ["capabilities", "conflict_orgs"]
+    raw_id_fields = ["user"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # assignments and the log refer to the expert: take them out of the pool instead
+
+
+@admin.register(ReviewOpinion)
+class ReviewOpinionAdmin(ReadOnlyAdmin):
+    list_display = ["demand", "recommendation", "recommended_budget", "author", "created_at"]
+    list_select_related = ["demand", "author"]
+    search_fields = ["demand__code"]
+
+
+@admin.register(ExpertAssignment)
+class ExpertAssignmentAdmin(ReadOnlyAdmin):
+    """Assignments change only through the panel's services (the doorway and its log)."""
+
+    list_display = ["demand", "expert", "state", "verdict", "recommended_budget", "deadline"]
+    list_filter = ["state", "verdict"]
+    list_select_related = ["demand", "expert"]
+    search_fields = ["demand__code", "expert__username"]
+    exclude = ["signed_file"]
+
+
+@admin.register(AuthorizationRequest)
+class AuthorizationRequestAdmin(ReadOnlyAdmin):
+    """Requests change only through the owner's data officer (the doorway and its log)."""
+
+    list_display = ["resource", "system_name", "owner_org", "state", "valid_until", "decided_by"]
+    list_filter = ["state"]
+    list_select_related = ["resource", "owner_org", "decided_by"]
+    search_fields = ["demand__code", "resource__name", "system_name"]

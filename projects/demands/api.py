@@ -18,6 +18,7 @@ from assets.models import Capability, DataResource
 from core.api import Pagination
 from core.concurrency import edit_version
 from core.models import AuditLog
+from core.serializers import MoneyField
 from core.workflow import available_transitions
 from organizations.models import Organization
 from projects.demands.filters import DemandFilter
@@ -69,11 +70,11 @@ class DemandSerializer(serializers.ModelSerializer):
             "budget_total", "status", "status_display", "available_transitions", "project",
             "contact_name", "contact_phone", "resources_wanted", "planned_start", "planned_end", "urgency",
             "policy_basis", "submitted_at", "stage_entered_at", "due_at", "review_comment", "fields_to_fix",
-            "merged_into", "reuse_system", "pending_flags", "created_at", "updated_at", "version",
+            "merged_into", "reuse_system", "pending_flags", "approved_budget", "created_at", "updated_at", "version",
         ]
         read_only_fields = [
             "id", "code", "submitted_at", "stage_entered_at", "due_at", "review_comment", "fields_to_fix",
-            "merged_into", "reuse_system", "created_at", "updated_at",
+            "merged_into", "reuse_system", "approved_budget", "created_at", "updated_at",
         ]
         extra_kwargs = {
             "title": {"required": False},
@@ -115,9 +116,11 @@ class HistorySerializer(serializers.ModelSerializer):
 
 class TransitionRequestSerializer(serializers.Serializer):
     name = serializers.ChoiceField(
-        choices=["submit", "municipal_approve", "provincial_approve", "expert_approve", "return_for_revision",
-                 "reject", "merge", "recommend_reuse", "withdraw"]
+        choices=["submit", "municipal_approve", "provincial_approve", "expert_approve", "expert_reject",
+                 "return_for_revision", "reject", "merge", "recommend_reuse", "withdraw"]
     )
+    approved_budget = MoneyField(required=False, allow_null=True, help_text=_(
+        "provincial_approve / expert_approve: the amount approved, when lower than requested (default: the recommended)."))
     comment = serializers.CharField(required=False, allow_blank=True, default="")
     target_demand = serializers.IntegerField(required=False, allow_null=True)
     target_project = serializers.IntegerField(required=False, allow_null=True)

@@ -59,6 +59,7 @@ TRANSITION_LABELS = {
     "municipal_approve": gettext_lazy("Pass on to the province"),
     "provincial_approve": gettext_lazy("Approve"),
     "expert_approve": gettext_lazy("Approve after expert review"),
+    "expert_reject": gettext_lazy("Reject after expert review"),
     "return_for_revision": gettext_lazy("Return for revision"),
     "reject": gettext_lazy("Reject"),
     "merge": gettext_lazy("Merge into another demand or project"),
@@ -68,4 +69,57 @@ TRANSITION_LABELS = {
 
 
 def transition_label(name: str) -> str:
-    return str(TRANSITION_LABELS.get(name, name))
+    if name in TRANSITION_LABELS:
+        return str(TRANSITION_LABELS[name])
+    # The reviewer's opinion is in the demand's log too (machine "opinion", the recommendation as its name).
+    opinion = dict(Recommendation.choices).get(name)
+    return str(opinion) if opinion is not None else name
+
+
+class Recommendation(models.TextChoices):
+    """The provincial reviewer's opinion (审核意见) that the approver decides on."""
+
+    APPROVE = "approve", _("Recommend approval")
+    REJECT = "reject", _("Recommend rejection")
+    REUSE = "reuse", _("Recommend reusing a system")
+    MERGE = "merge", _("Recommend merging")
+
+
+class ExpertVerdict(models.TextChoices):
+    AGREE = "agree", _("Agree")
+    AGREE_WITH_CONDITIONS = "agree_with_conditions", _("Agree with conditions")
+    DISAGREE = "disagree", _("Disagree")
+
+
+class AssignmentState(models.TextChoices):
+    ASSIGNED = "assigned", _("Opinion awaited")
+    SUBMITTED = "submitted", _("Opinion submitted")
+    DECLINED = "declined", _("Declined")
+    REPLACED = "replaced", _("Replaced")
+
+
+# Assignments that hold a place on the panel (a declined or replaced expert no longer does).
+ACTIVE_ASSIGNMENT_STATES = (AssignmentState.ASSIGNED, AssignmentState.SUBMITTED)
+
+
+class AuthorizationState(models.TextChoices):
+    PENDING = "pending", _("Waiting for the owner")
+    GRANTED = "granted", _("Granted")
+    REFUSED = "refused", _("Refused")
+    REVOKED = "revoked", _("Revoked")
+    EXPIRED = "expired", _("Expired")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+ASSIGNMENT_TRANSITION_LABELS = {
+    "submit_opinion": gettext_lazy("Submit the opinion"),
+    "decline": gettext_lazy("Decline the assignment"),
+    "replace": gettext_lazy("Replace the expert"),
+}
+AUTHORIZATION_TRANSITION_LABELS = {
+    "grant": gettext_lazy("Grant"),
+    "refuse": gettext_lazy("Refuse"),
+    "revoke": gettext_lazy("Revoke"),
+    "expire": gettext_lazy("Expired (end date passed)"),
+    "withdraw": gettext_lazy("Withdrawn (no longer needed)"),
+}

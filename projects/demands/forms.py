@@ -188,6 +188,7 @@ class TransitionForm(forms.Form):
         help_text=_("e.g. XQ-2026-000123 or XM-2026-0001"),
     )
     system = forms.IntegerField(label=_("System to reuse"), required=False)
+    approved_budget = forms.CharField(label=_("Approved budget (CNY)"), required=False, max_length=60)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

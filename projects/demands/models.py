@@ -7,9 +7,20 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
-from organizations.selectors import RestrictedManager
-from projects.demands.choices import AuthorizationStatus, ConstructionType, Domain, Urgency
-from projects.demands.workflows import MAX_AMOUNT, DemandWorkflow
+from organizations.choices import Role
+from organizations.selectors import RestrictedManager, org_scope_q, sees_everything
+from projects.demands.choices import (
+    ACTIVE_ASSIGNMENT_STATES,
+    AssignmentState,
+    AuthorizationState,
+    AuthorizationStatus,
+    ConstructionType,
+    Domain,
+    ExpertVerdict,
+    Recommendation,
+    Urgency,
+)
+from projects.demands.workflows import MAX_AMOUNT, AssignmentWorkflow, AuthorizationWorkflow, DemandWorkflow
 from projects.redundancy.choices import FlagState
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
@@ -60,8 +71,10 @@ class Demand(DemandWorkflow, TimeStampedModel):
     reuse_system = models.ForeignKey(
         "assets.InformationSystem", on_delete=models.PROTECT, null=True, blank=True, related_name="reuse_demands", verbose_name=_("reuses system")
     )
+    # What the approver approved, when lower than the requested total (the budget cut); the requested
+    # figure stays in budget_total. Null: approved as requested (or not approved).
+    approved_budget = models.DecimalField(_("approved budget (CNY)"), null=True, blank=True, **MONEY)
 
-    access_org_path = "org"
     objects = RestrictedManager()
 
     class Meta:
@@ -97,6 +110,16 @@ class Demand(DemandWorkflow, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.code or _('(draft)')} {self.title}"
+
+    @classmethod
+    def access_rule(cls, user, action: str, prefix: str = ""):
+        """The organization tree; an expert sees exactly the demands it is (still) assigned to."""
+        if user.role == Role.EXPERT and not user.is_superuser:
+            if action == "change":
+                return Q(pk__in=[])
+            assigned = ExpertAssignment.objects.filter(expert=user, state__in=ACTIVE_ASSIGNMENT_STATES).values("demand_id")
+            return Q(**{f"{prefix}pk__in": assigned})
+        return org_scope_q(user, f"{prefix}org")
 
     def compute_total(self) -> Decimal:
         return sum((getattr(self, p) or Decimal("0") for p in BUDGET_PARTS), Decimal("0"))
@@ -136,6 +159,28 @@ class Demand(DemandWorkflow, TimeStampedModel):
             return bool(annotated)
         return self.flags.filter(state=FlagState.PENDING).exists()
 
+    def refused_authorizations(self):
+        """Authorization requests refused (or revoked) by the owner for a resource the demand still needs."""
+        needed = self.data_resource_links.values("resource_id")
+        return self.authorization_requests.filter(state__in=(AuthorizationState.REFUSED, AuthorizationState.REVOKED),
+                                                  resource_id__in=needed)
+
+    def has_refused_authorization(self) -> bool:
+        """Whether an owner refused (or revoked) a resource the demand still needs."""
+        # List selectors set `refused_authorizations_exist` for a page in the same query as the flags.
+        annotated = self.__dict__.get("refused_authorizations_exist")
+        if annotated is not None:
+            return bool(annotated)
+        return self.refused_authorizations().exists()
+
+    def open_authorizations(self):
+        """Authorization requests still waiting for the owner."""
+        return self.authorization_requests.filter(state=AuthorizationState.PENDING)
+
+    def latest_opinion(self):
+        """The provincial reviewer's latest opinion, or None."""
+        return self.review_opinions.order_by("-created_at", "-pk").first()
+
 
 class DemandDataResource(models.Model):
     """A data resource a demand needs, with the owner's authorization when sharing is authorized."""
@@ -148,7 +193,6 @@ class DemandDataResource(models.Model):
     authorized_by = models.CharField(_("authorized by"), max_length=100, blank=True)
     authorized_at = models.DateTimeField(_("authorized at"), null=True, blank=True)
 
-    access_org_path = "demand__org"
     objects = RestrictedManager()
 
     class Meta:
@@ -160,6 +204,11 @@ class DemandDataResource(models.Model):
         return f"{self.demand_id} → {self.resource_id} ({self.authorization})"
 
 
+
+    @classmethod
+    def access_rule(cls, user, action: str):
+        """Those of the demands the user may see."""
+        return Demand.access_rule(user, action, prefix="demand__")
 def attachment_path(instance, filename: str) -> str:
     # Private storage: served only through a view that checks visibility.
     return f"private/demands/{instance.demand_id}/{filename}"
@@ -177,7 +226,6 @@ class Attachment(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
-    access_org_path = "demand__org"
     objects = RestrictedManager()
 
     class Meta:
@@ -189,8 +237,175 @@ class Attachment(models.Model):
         return self.original_name
 
 
+
+    @classmethod
+    def access_rule(cls, user, action: str):
+        """Those of the demands the user may see (an expert: of the demands assigned to it)."""
+        return Demand.access_rule(user, action, prefix="demand__")
 def field_label(name: str) -> str:
     """A demand field's name as the user reads it."""
     if name == "attachments":
         return str(_("attachments"))
     return str(Demand._meta.get_field(name).verbose_name)
+
+
+# ---------------------------------------------------------------------------------------
+# The review: the reviewer's opinion, the expert pool and panel, data-sharing authorization
+# ---------------------------------------------------------------------------------------
+
+
+class ReviewOpinion(models.Model):
+    """The provincial reviewer's opinion (审核意见) on a demand in provincial review, for the approver."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="review_opinions", verbose_name=_("demand"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("reviewer"))
+    recommendation = models.CharField(_("recommendation"), max_length=20, choices=Recommendation.choices)
+    recommended_budget = models.DecimalField(_("recommended budget (CNY)"), null=True, blank=True, **MONEY)
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("review opinion")
+        verbose_name_plural = _("review opinions")
+
+    def __str__(self) -> str:
+        return f"{self.demand_id}: {self.get_recommendation_display()}"
+
+    @classmethod
+    def access_rule(cls, user, action: str):
+        """Those of the demands the user may see."""
+        return Demand.access_rule(user, action, prefix="demand__")
+
+    @property
+    def is_budget_cut(self) -> bool:
+        return self.recommended_budget is not None and self.recommended_budget < self.demand.budget_total
+
+
+class ExpertProfile(models.Model):
+    """A member of the provincial expert pool: fields of expertise and declared conflicts of interest."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="expert_profile",
+                                verbose_name=_("expert"))
+    title = models.CharField(_("professional title"), max_length=100, blank=True)
+    capabilities = models.ManyToManyField("assets.Capability", related_name="experts", blank=True,
+                                          verbose_name=_("fields of expertise"))
+    domains = models.JSONField(_("business domains"), default=list, blank=True)
+    conflict_orgs = models.ManyToManyField("organizations.Organization", related_name="conflicted_experts", blank=True,
+                                           verbose_name=_("conflict-of-interest organizations"))
+    active = models.BooleanField(_("in the pool"), default=True)
+
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["user__username"]
+        verbose_name = _("expert profile")
+        verbose_name_plural = _("expert profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+
+    @classmethod
+    def access_rule(cls, user, action: str):
+        """The provincial office and auditors see the pool; an expert its own profile; nobody else."""
+        if sees_everything(user):
+            return None
+        return Q(user_id=user.pk) if user.role == Role.EXPERT else Q(pk__in=[])
+def signed_opinion_path(instance, filename: str) -> str:
+    # Private storage: served only through a view that checks visibility.
+    return f"private/opinions/{instance.demand_id}/{filename}"
+
+
+class ExpertAssignment(AssignmentWorkflow, TimeStampedModel):
+    """One expert's place on the panel of one demand, with the opinion once given."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="expert_assignments", verbose_name=_("demand"))
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="expert_assignments",
+                               verbose_name=_("expert"))
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("assigned by"))
+    deadline = models.DateTimeField(_("deadline"))
+    verdict = models.CharField(_("opinion"), max_length=30, choices=ExpertVerdict.choices, blank=True)
+    comments = models.TextField(_("comments"), blank=True)
+    recommended_budget = models.DecimalField(_("recommended budget (CNY)"), null=True, blank=True, **MONEY)
+    signed_file = models.FileField(_("signed opinion (PDF)"), upload_to=signed_opinion_path, max_length=300, blank=True)
+    signed_file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    replaced_by = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                    verbose_name=_("replaced by"))
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["demand_id", "created_at", "pk"]
+        verbose_name = _("expert assignment")
+        verbose_name_plural = _("expert assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["demand", "expert"], condition=Q(state__in=("assigned", "submitted")),
+                                    name="one_active_assignment_per_expert_and_demand"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.demand} · {self.expert}"
+
+
+
+    @classmethod
+    def access_rule(cls, user, action: str):
+        """An expert: its own assignments, and the others' submitted opinions once its own is submitted.
+        Everyone else: the assignments of the demands they may see."""
+        if user.role == Role.EXPERT and not user.is_superuser:
+            own = Q(expert_id=user.pk)
+            if action == "change":
+                return own
+            done = ExpertAssignment.objects.filter(expert=user, state=AssignmentState.SUBMITTED).values("demand_id")
+            return own | Q(demand_id__in=done, state=AssignmentState.SUBMITTED)
+        return Demand.access_rule(user, action, prefix="demand__")
+
+
+class AuthorizationRequest(AuthorizationWorkflow, TimeStampedModel):
+    """A demand's request to the owner of an authorized-sharing resource: what, for which system, why, how long."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="authorization_requests",
+                               verbose_name=_("demand"))
+    resource = models.ForeignKey("assets.DataResource", on_delete=models.PROTECT, related_name="authorization_requests",
+                                 verbose_name=_("data resource"))
+    owner_org = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("owner"))
+    system_name = models.CharField(_("for the system"), max_length=200)
+    purpose = models.TextField(_("purpose"), blank=True)
+    requested_until = models.DateField(_("needed until"), null=True, blank=True)
+    conditions = models.TextField(_("conditions"), blank=True)
+    valid_until = models.DateField(_("authorized until"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("authorization request")
+        verbose_name_plural = _("authorization requests")
+        constraints = [
+            models.UniqueConstraint(fields=["demand", "resource"], condition=Q(state__in=("pending", "granted")),
+                                    name="one_open_authorization_per_demand_and_resource"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource} → {self.system_name}"
+
+    @classmethod
+    def access_rule(cls, user, action: str):
+        """A data officer: the requests for its organization's resources. Everyone else: those of the demands
+        they may see."""
+        if user.role == Role.DATA_OFFICER and not user.is_superuser:
+            return Q(owner_org_id=user.organization_id) if user.organization_id else Q(pk__in=[])
+        return Demand.access_rule(user, action, prefix="demand__")

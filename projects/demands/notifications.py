@@ -34,7 +34,9 @@ def next_actors(demand: Demand):
     if demand.status == S.PROVINCIAL_REVIEW:
         return active.filter(role=Role.PROVINCIAL_REVIEWER)
     if demand.status == S.EXPERT_REVIEW:
-        return active.filter(role=Role.PROVINCIAL_APPROVER)
+        # The approver, and the experts whose opinion is still awaited.
+        awaited = demand.expert_assignments.filter(state="assigned").values("expert_id")
+        return active.filter(role=Role.PROVINCIAL_APPROVER) | active.filter(pk__in=awaited)
     if demand.status == S.RETURNED:
         return submitters_of(demand)
     return active.none()

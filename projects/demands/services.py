@@ -37,6 +37,7 @@ from core.validators import is_phone
 from organizations.choices import Role
 from organizations.permissions import acts_for_org, has_role
 from projects.delivery.services import on_demand_approved
+from projects.demands import review_services
 from projects.demands.choices import (
     EDITABLE_STATES,
     REVIEW_STATES,
@@ -238,6 +239,9 @@ def _sync_data_resources(demand: Demand, resources: list[DataResource]) -> None:
     """Keep the links of resources still wanted (and their authorization), add new, drop the rest."""
     wanted = {r.pk: r for r in resources}
     existing = set(demand.data_resource_links.values_list("resource_id", flat=True))
+    dropped = existing - set(wanted)
+    if dropped:
+        review_services.withdraw_authorizations(demand, resource_ids=dropped)
     demand.data_resource_links.exclude(resource_id__in=wanted).delete()
     DemandDataResource.objects.bulk_create(
         [
@@ -348,10 +352,12 @@ def demand_transition(*, demand: Demand, name: str, actor, comment: str = "", **
         raise TransitionInvalid(message, field_errors={"comment": [message]})
     # A list selector may have annotated the flag state; the guard must read the database now.
     demand.__dict__.pop("pending_flags_exist", None)
+    demand.__dict__.pop("refused_authorizations_exist", None)
     handler = HANDLERS[name]
     resolved = handler.validate(demand, actor, comment, payload)
     audit_payload = {
-        k: (v.pk if hasattr(v, "pk") else v) for k, v in resolved.items() if v not in (None, [], "")
+        k: (v.pk if hasattr(v, "pk") else f"{v:.2f}" if isinstance(v, Decimal) else v)
+        for k, v in resolved.items() if v not in (None, [], "", False)
     }
 
     def after_save():
@@ -384,4 +390,19 @@ def _apply_effects(demand: Demand, handler: TransitionHandler, actor, comment: s
     demand.save(update_fields=[*changed, "updated_at"])
     handler.after_save(demand, actor, comment, resolved)
     if demand.status == S.APPROVED:
-        on_demand_approved(demand, actor)
+        project = on_demand_approved(demand, actor)
+        if demand.approved_budget is not None and demand.approved_budget < demand.budget_total:
+            _project_gets_approved_amount(project, demand)
+    if demand.status in (S.REJECTED, S.WITHDRAWN, S.MERGED, S.REUSE):
+        review_services.withdraw_authorizations(demand)
+
+
+def _project_gets_approved_amount(project, demand: Demand) -> None:
+    """The project was given the requested total (delivery's hook); it gets the approved amount instead."""
+    from projects.delivery.models import Project
+
+    # Under the row lock, from the saved figure (as delivery adds a demand's budget to a project).
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    locked.approved_budget -= demand.budget_total - demand.approved_budget
+    locked.save(update_fields=["approved_budget", "updated_at"])
+    project.approved_budget = locked.approved_budget

@@ -9,3 +9,19 @@ def remind_overdue_reviews() -> int:
     from .notifications import send_overdue_reminders
 
     return send_overdue_reminders()
+
+
+@shared_task(name="projects.expire_authorizations")
+def expire_authorizations() -> int:
+    """Once a day (Celery beat): granted data-sharing authorizations past their end date expire."""
+    from .review_services import expire_authorizations as expire
+
+    return expire()
+
+
+@shared_task(name="projects.remind_expert_deadlines")
+def remind_expert_deadlines() -> int:
+    """Once a day (Celery beat): remind experts whose opinion is due within two days."""
+    from .review_services import send_deadline_reminders
+
+    return send_deadline_reminders()

@@ -20,6 +20,7 @@ and `on_commit`; the page, the API and the comparison page only build payloads.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,9 +34,10 @@ from projects import ports
 from projects.delivery.choices import OperationsState
 from projects.delivery.models import Project
 from projects.delivery.services import add_beneficiary
-from projects.demands.choices import DemandStatus, transition_label
+from projects.demands import review_services
+from projects.demands.choices import DemandStatus, Recommendation, transition_label
 from projects.demands.models import BUDGET_PARTS, Demand, field_label
-from projects.demands.selectors import demands_visible_to
+from projects.demands.selectors import demands_visible_to, median, panel_of
 from projects.demands.workflows import MAX_AMOUNT
 from projects.redundancy.choices import CandidateKind, FlagState
 
@@ -155,6 +157,10 @@ class Submit(TransitionHandler):
         if demand.submitted_at is None:
             changed["submitted_at"] = changed["stage_entered_at"]  # the same instant as the stage clock
         changed["fields_to_fix"] = []
+
+    def after_save(self, demand, actor, comment, resolved):
+        # The owners of authorized-sharing resources are asked, in the same transaction.
+        review_services.open_authorization_requests(demand, actor)
 
     def on_commit(self, demand):
         # The redundancy check runs on the committed demand.
@@ -295,14 +301,78 @@ class RecommendReuse(TransitionHandler):
         ports.record_saving(demand=demand, decision="reuse", amount=demand.budget_total, actor=actor, reason=comment)
 
 
+class Approve(TransitionHandler):
+    """Approval at the budget recommended (or typed): a cut between requested and approved is kept and saved.
+
+    `approved_budget` defaults to the recommendation: for `provincial_approve` the reviewer's opinion,
+    for `expert_approve` the median of the experts' recommended budgets. Approving without a reviewer's
+    opinion is possible and marked in the log (`without_opinion`).
+    """
+
+    api_fields = ("approved_budget",)
+
+    def payload_from_form(self, data):
+        return {"approved_budget": data.get("approved_budget")}
+
+    def recommended(self, demand, actor):
+        opinion = demand.latest_opinion()
+        if opinion is not None and opinion.recommendation == Recommendation.APPROVE:
+            return opinion.recommended_budget
+        return None
+
+    def validate(self, demand, actor, comment, payload):
+        resolved = super().validate(demand, actor, comment, payload)
+        resolved["without_opinion"] = demand.latest_opinion() is None
+        if self.name == "provincial_approve" and demand.needs_expert_review():
+            return resolved  # on to the panel: nothing is approved yet
+        approved = review_services.clean_budget(payload.get("approved_budget"), field="approved_budget",
+                                                ceiling=demand.budget_total)
+        if approved is None:
+            approved = self.recommended(demand, actor)
+        if approved is not None and approved < demand.budget_total:
+            if approved <= 0:
+                message = _("The approved budget must be more than zero (reject the demand instead).")
+                raise TransitionInvalid(message, field_errors={"approved_budget": [message]})
+            resolved["approved_budget"] = approved
+        return resolved
+
+    def apply(self, demand, actor, comment, resolved, changed):
+        if resolved.get("approved_budget") is not None:
+            changed["approved_budget"] = resolved["approved_budget"]
+
+    def after_save(self, demand, actor, comment, resolved):
+        approved = resolved.get("approved_budget")
+        if approved is not None:
+            ports.record_saving(demand=demand, decision="budget_cut", amount=demand.budget_total - approved, actor=actor,
+                                reason=comment or _("Approved at %(approved)s of %(requested)s requested.")
+                                % {"approved": f"{approved:,.2f}", "requested": f"{demand.budget_total:,.2f}"})
+
+
+class ExpertApprove(Approve):
+    def recommended(self, demand, actor):
+        budgets = [a.recommended_budget for a in panel_of(demand, actor) if a.state == "submitted"]
+        figure = median(budgets)
+        return figure.quantize(Decimal("0.01")) if figure is not None else super().recommended(demand, actor)
+
+
+class ExpertReject(TransitionHandler):
+    """Rejected on the panel's opinions, with the panel's reasons kept on the demand."""
+
+    comment_required = True
+
+    def apply(self, demand, actor, comment, resolved, changed):
+        changed["review_comment"] = comment
+
+
 # One handler per transition of `Demand.status` (tests check the two lists agree).
 HANDLERS: dict[str, TransitionHandler] = {
     h.name: h
     for h in (
         Submit("submit"),
         TransitionHandler("municipal_approve"),
-        TransitionHandler("provincial_approve"),
-        TransitionHandler("expert_approve"),
+        Approve("provincial_approve"),
+        ExpertApprove("expert_approve"),
+        ExpertReject("expert_reject"),
         ReturnForRevision("return_for_revision"),
         Reject("reject"),
         Merge("merge"),

@@ -53,6 +53,7 @@ from projects.demands.selectors import (
     get_visible_attachment,
     get_visible_demand,
     queue_states_for,
+    review_context,
     review_queue_for,
 )
 from projects.demands.services import DemandInvalid, demand_transition, save_demand
@@ -62,7 +63,7 @@ PAGE_SIZE = 25
 # Transitions that are decisions of a reviewer (shown with the comment box) rather than of the bureau.
 BUTTON_TONES = {
     "submit": "primary", "municipal_approve": "success", "provincial_approve": "success", "expert_approve": "success",
-    "return_for_revision": "warning", "reject": "danger", "merge": "secondary", "recommend_reuse": "secondary",
+    "expert_reject": "danger", "return_for_revision": "warning", "reject": "danger", "merge": "secondary", "recommend_reuse": "secondary",
     "withdraw": "outline-secondary",
 }
 
@@ -137,7 +138,8 @@ def review_queue(request):
     if not (user.is_superuser or user.role in QUEUE_ROLES):
         raise PermissionDenied
     base = review_queue_for(user)
-    filterset = filter_demands(base, request.GET, default_sort="waiting")
+    # The approver's queue keeps its own order (reviewed demands first) unless a sort is chosen.
+    filterset = filter_demands(base, request.GET, default_sort=None if user.role == Role.PROVINCIAL_APPROVER else "waiting")
     page = _paginate(request, filterset.qs)
     # COUNT(*), not COUNT(id): answered from the (status, due_at) index alone.
     stats = base.order_by().aggregate(waiting=Count("*"), overdue=Count("due_at", filter=Q(due_at__lt=timezone.now())))
@@ -275,8 +277,20 @@ def demand_detail_view(request, pk: int):
         if "recommend_reuse" in actions else [],
         "redundancy_panel": _extra_panel("projects/partials/redundancy_panel.html"),
         "now": timezone.now(),
+        **review_context(demand, user),
     }
+    context["approve_default"] = _approve_default(demand, context)
     return render(request, "projects/demands/detail.html", context)
+
+
+def _approve_default(demand: Demand, context: dict):
+    """The figure the approve box starts with: as recommended (the panel's median, else the reviewer's)."""
+    if demand.status == DemandStatus.EXPERT_REVIEW and context["panel_summary"]["median_budget"] is not None:
+        return context["panel_summary"]["median_budget"]
+    opinion = context["opinion"]
+    if opinion is not None and opinion.recommended_budget is not None:
+        return opinion.recommended_budget
+    return demand.budget_total
 
 
 @login_required

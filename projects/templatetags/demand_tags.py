@@ -124,3 +124,9 @@ def backward_consequence(name: str) -> str:
     """What a backward or destructive transition will do, in the reader's language ("" for a forward one)."""
     text = BACKWARD_CONSEQUENCES.get(name)
     return str(text) if text else ""
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key] in a template (None when absent)."""
+    return mapping.get(key) if hasattr(mapping, "get") else None

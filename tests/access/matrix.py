@@ -23,13 +23,19 @@ PLACES = ("own", "sibling", "own_county", "other_city", "other_county")
 PROVINCE_WIDE = {"admin", "prov_reviewer", "prov_approver", "pm", "finance", "ops", "auditor"}
 COORDINATORS = {"coord_changchun", "coord_jilin", "coord_siping", "coord_yanbian"}
 SUBMITTERS = {"sub_changchun", "sub_jilin", "sub_yanji", "sub_province", "sub_siping"}
-ROLES = sorted(PROVINCE_WIDE | COORDINATORS | SUBMITTERS)
+# An expert sees only the demands assigned to it (none in the matrix); a data officer only the sharing
+# requests for its organization's resources (none in the matrix): neither sees a demand of any place.
+EXPERTS = {"expert_wang"}
+DATA_OFFICERS = {"data_gat"}
+ROLES = sorted(PROVINCE_WIDE | COORDINATORS | SUBMITTERS | EXPERTS | DATA_OFFICERS)
 PUBLIC_KINDS = {"system", "data_resource"}
 
 SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "api/schema/", "api/docs/", "__debug__/")
 
 
 def visible_places(username: str) -> set[str]:
+    if username in EXPERTS | DATA_OFFICERS:
+        return set()
     if username in PROVINCE_WIDE:
         return set(PLACES)
     if username in COORDINATORS:
@@ -38,6 +44,8 @@ def visible_places(username: str) -> set[str]:
 
 
 def role_class(username: str) -> str:
+    if username in EXPERTS | DATA_OFFICERS:
+        return "outsider"
     return "province" if username in PROVINCE_WIDE else "coordinator" if username in COORDINATORS else "submitter"
 
 
@@ -46,6 +54,7 @@ PLACES_TRIED = {
     "province": ("own", "other_county"),
     "coordinator": ("own", "sibling", "own_county", "other_city", "other_county"),
     "submitter": ("own", "sibling", "other_county"),
+    "outsider": ("own", "other_county"),
 }
 
 
@@ -65,6 +74,7 @@ def among(*names):
 
 
 REVIEW_QUEUE = COORDINATORS | {"prov_reviewer", "prov_approver", "admin"}
+SHARING_REQUESTS = DATA_OFFICERS | {"prov_reviewer", "prov_approver", "auditor", "admin"}
 ALL_DEMANDS = COORDINATORS | {"prov_reviewer", "prov_approver", "auditor", "pm", "finance", "admin"}
 CATALOGUE_EDITORS = SUBMITTERS | COORDINATORS | {"prov_reviewer", "prov_approver", "pm", "ops", "admin"}
 FINANCE = {"finance", "admin"}  # the queue, the imports, lines and disbursements entered on a page
@@ -110,6 +120,15 @@ PAGES: dict[str, Entry] = {
     "projects:demand_transition": Entry(kind="demand", method="post", ok=(302,)),
     "projects:attachment_download": Entry(kind="attachment"),
     "projects:attachment_delete": Entry(kind="attachment", method="post", ok=(302, 403), last=True),
+    "projects:opinion_record": Entry(kind="demand", method="post", ok=(302,)),  # refused ones: a message, back to the page
+    "projects:panel_assign": Entry(kind="demand", method="post", ok=(302,)),
+    "projects:expert_assignments": Entry(allowed=among(EXPERTS)),
+    "projects:assignment_submit": Entry(kind="assignment", method="post", ok=(302,)),
+    "projects:assignment_decline": Entry(kind="assignment", method="post", ok=(302,)),
+    "projects:assignment_replace": Entry(kind="assignment", method="post", ok=(302,)),
+    "projects:assignment_file": Entry(kind="assignment"),
+    "projects:authorization_list": Entry(allowed=among(SHARING_REQUESTS)),
+    "projects:authorization_decide": Entry(kind="authorization", method="post", ok=(302,)),
     "projects:redundancy_live": Entry(method="post", data={"title": "统一身份认证"}),
     "projects:clusters": Entry(allowed=among(COORDINATORS, "prov_reviewer", "prov_approver", "auditor", "admin")),
     "projects:clusters_recompute": Entry(method="post", ok=(302,), allowed=among("prov_reviewer", "prov_approver", "admin"),
@@ -201,6 +220,16 @@ API: dict[tuple[str, str], Entry] = {
     ("GET", "/api/v1/redundancy/clusters/"): Entry(),
     ("POST", "/api/v1/redundancy/clusters/"): Entry(method="post", ok=(200, 201, 202),
                                                     allowed=among("prov_reviewer", "prov_approver", "admin")),
+    ("GET", "/api/v1/review-opinions/"): Entry(),
+    ("POST", "/api/v1/review-opinions/"): Entry(method="post", ok=(400,)),
+    ("GET", "/api/v1/review-opinions/{id}/"): Entry(kind="opinion"),
+    ("GET", "/api/v1/expert-assignments/"): Entry(),
+    ("POST", "/api/v1/expert-assignments/"): Entry(method="post", ok=(400,)),
+    ("GET", "/api/v1/expert-assignments/{id}/"): Entry(kind="assignment"),
+    ("POST", "/api/v1/expert-assignments/{id}/transition/"): Entry(kind="assignment", method="post", ok=(400,)),
+    ("GET", "/api/v1/authorizations/"): Entry(),
+    ("GET", "/api/v1/authorizations/{id}/"): Entry(kind="authorization"),
+    ("POST", "/api/v1/authorizations/{id}/transition/"): Entry(kind="authorization", method="post", ok=(400,)),
     ("GET", "/api/v1/projects/"): Entry(),
     ("GET", "/api/v1/projects/{id}/"): Entry(kind="project"),
     ("POST", "/api/v1/projects/{id}/transition/"): Entry(kind="project", method="post", ok=(400, 403, 409)),

@@ -7,18 +7,30 @@ each entrance); an entrance without an entry fails `test_every_entrance_has_a_ma
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import timezone
 
 from budgets.models import BudgetChange, BudgetLine, Disbursement, SavingsEntry
-from organizations.models import Organization, Region
-from projects.models import Attachment
+from organizations.models import Organization, Region, User
+from projects.models import Attachment, AuthorizationRequest, ExpertAssignment, ReviewOpinion
 from projects.redundancy.models import RedundancyFlag
-from tests.access.matrix import API, PAGES, PLACES_TRIED, PUBLIC_KINDS, ROLES, api_operations, page_routes, role_class, sees
+from tests.access.matrix import (
+    API,
+    DATA_OFFICERS,
+    PAGES,
+    PLACES_TRIED,
+    PUBLIC_KINDS,
+    ROLES,
+    api_operations,
+    page_routes,
+    role_class,
+    sees,
+)
 from tests.assets.factories import DataResourceFactory, HardwareFactory, SystemFactory
 from tests.projects.factories import PDF
 from tests.projects.project_factories import ApprovedDemandFactory, MilestoneFactory, ProjectFactory
@@ -79,9 +91,28 @@ def build(org: Organization, uploader) -> dict:
     change.document.save("c.pdf", ContentFile(PDF), save=True)
     saving = SavingsEntry.objects.create(demand=demand, decision="merge", org=org, year=2026, requested=Decimal("1.00"),
                                          amount=Decimal("1.00"))
+    # The review of the demand: an opinion, an expert's assignment (with its signed file), a sharing request
+    # to the owner of a resource of the public security department (whose data officer is data_gat: it is
+    # not asked about this one, the resource's owner is another department's).
+    opinion = ReviewOpinion.objects.create(demand=demand, author=uploader, recommendation="approve",
+                                           recommended_budget=demand.budget_total)
+    expert = expert_for(org)
+    assignment = ExpertAssignment.objects.create(demand=demand, expert=expert, assigned_by=uploader,
+                                                 deadline=timezone.now() + timedelta(days=5))
+    assignment.signed_file.save("o.pdf", ContentFile(PDF), save=False)
+    ExpertAssignment.objects.filter(pk=assignment.pk).update(signed_file=assignment.signed_file.name, signed_file_name="o.pdf")
+    authorization = AuthorizationRequest.objects.create(demand=demand, resource=resource, owner_org=org,
+                                                        system_name=demand.title)
     return {"demand": demand, "attachment": attachment, "flag": flag, "project": project, "milestone": milestone,
             "hardware": hardware, "project_hardware": project_hardware, "system": system, "data_resource": resource,
-            "budget_line": line, "disbursement": disbursement, "budget_change": change, "saving": saving}
+            "budget_line": line, "disbursement": disbursement, "budget_change": change, "saving": saving,
+            "opinion": opinion, "assignment": assignment, "authorization": authorization}
+
+
+def expert_for(org) -> User:
+    """An expert of the pool (not a matrix role) who sits on the panel of `org`'s demand."""
+    user, _ = User.objects.get_or_create(username=f"matrix_expert_{org.code}", defaults={"role": "expert"})
+    return user
 
 
 def url_kwargs(kind, objs, fixed) -> dict:
@@ -108,7 +139,7 @@ def api_path(path: str, kind, objs, fixed) -> str:
 
 
 OBJECT_KINDS = ("notification", "demand", "attachment", "flag", "compare", "project", "milestone", "hardware", "project_hardware", "system",
-                "data_resource", "budget_line", "disbursement", "budget_change", "saving")
+                "data_resource", "budget_line", "disbursement", "budget_change", "saving", "opinion", "assignment", "authorization")
 
 
 @pytest.fixture
@@ -120,7 +151,10 @@ def world(users, settings, tmp_path):
 def expected(entry, username, place) -> tuple:
     if not entry.allowed(username):
         return entry.refused
-    kind = {"compare": "demand", "notification": "mine"}.get(entry.kind, entry.kind)
+    kind = {"compare": "demand", "notification": "mine", "opinion": "demand", "assignment": "demand",
+            "authorization": "demand"}.get(entry.kind, entry.kind)
+    if entry.kind == "authorization" and username in DATA_OFFICERS:
+        kind = "mine"  # a data officer: the requests to its own organization, the owner of the resource
     if entry.kind in OBJECT_KINDS and not (place == "own" if kind == "mine" else sees(username, kind, place)):
         return (404,)
     return entry.ok

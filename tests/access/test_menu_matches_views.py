@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from core.context_processors import NAVIGATION
 from core.context_processors import _links_for as navigation_for
-from tests.access.matrix import COORDINATORS, ROLES, SUBMITTERS
+from tests.access.matrix import COORDINATORS, DATA_OFFICERS, EXPERTS, ROLES, SUBMITTERS
 
 # Pages whose view serves these users (their rows, by the tree) while the menu hides them, or the
 # other way round: left for a decision of which side is right (reported on issue 9), each by name.
@@ -15,6 +15,10 @@ UNDECIDED = {
     ("ops", "projects:demand_all"),
     *((u, "projects:portfolio") for u in COORDINATORS | SUBMITTERS),
     *((u, page) for u in SUBMITTERS for page in ("projects:demand_all", "assets:hardware_list")),
+    # Experts and data officers open these lists (empty for them: the tree gives them no rows) but have
+    # their own entries instead (my reviews, sharing requests): left as for submitters.
+    *((u, page) for u in EXPERTS | DATA_OFFICERS
+      for page in ("projects:demand_all", "assets:hardware_list", "projects:portfolio")),
 }
 
 

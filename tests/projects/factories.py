@@ -108,6 +108,10 @@ def walk(demand: Demand, state: str, users, *, target_demand=None, system=None) 
         comment = payload.pop("comment", "")
         demand_transition(demand=demand, name=name, actor=actor, comment=comment, **payload)
     if state == S.APPROVED and demand.status == S.EXPERT_REVIEW:
+        from tests.projects.review_factories import give_opinions, seat_panel
+
+        seat_panel(demand, users)
+        give_opinions(demand, users)
         demand_transition(demand=demand, name="expert_approve", actor=users["prov_approver"])
     assert demand.status == state, (demand.status, state)
     return demand

@@ -19,6 +19,7 @@ from projects.models import Demand, RedundancyFlag
 from projects.redundancy.choices import CandidateKind, FlagState
 from tests.projects.factories import DemandFactory, SystemFactory, big_demand, org, walk
 from tests.projects.project_factories import ProjectFactory
+from tests.projects.review_factories import give_opinions, seat_panel
 
 ALL_STATES = [S.DRAFT, S.MUNICIPAL_REVIEW, S.PROVINCIAL_REVIEW, S.EXPERT_REVIEW, S.RETURNED,
               S.APPROVED, S.REJECTED, S.MERGED, S.REUSE, S.WITHDRAWN]
@@ -30,6 +31,7 @@ ALLOWED = {
     "municipal_approve": {S.MUNICIPAL_REVIEW: S.PROVINCIAL_REVIEW},
     "provincial_approve": {S.PROVINCIAL_REVIEW: S.EXPERT_REVIEW},
     "expert_approve": {S.EXPERT_REVIEW: S.APPROVED},
+    "expert_reject": {S.EXPERT_REVIEW: S.REJECTED},
     "return_for_revision": {S.MUNICIPAL_REVIEW: S.RETURNED, S.PROVINCIAL_REVIEW: S.RETURNED, S.EXPERT_REVIEW: S.RETURNED},
     "reject": {S.MUNICIPAL_REVIEW: S.REJECTED, S.PROVINCIAL_REVIEW: S.REJECTED, S.EXPERT_REVIEW: S.REJECTED},
     "merge": {S.PROVINCIAL_REVIEW: S.MERGED},
@@ -45,7 +47,7 @@ def actor_for(name, state, users):
         return users["sub_changchun"]
     if name == "municipal_approve":
         return users["coord_changchun"]
-    if name in ("provincial_approve", "expert_approve"):
+    if name in ("provincial_approve", "expert_approve", "expert_reject"):
         return users["prov_approver"]
     if name in ("merge", "recommend_reuse"):
         return users["prov_reviewer"]
@@ -66,8 +68,13 @@ def targets(users):
 
 
 def demand_in(state, users, targets):
+    """A big demand in `state`; in expert review with a panel of three, two opinions in (the panel's guards hold)."""
     demand = big_demand()
-    return walk(demand, state, users, target_demand=targets["target_demand"].pk, system=targets["system"].pk)
+    walk(demand, state, users, target_demand=targets["target_demand"].pk, system=targets["system"].pk)
+    if state == S.EXPERT_REVIEW:
+        seat_panel(demand, users)
+        give_opinions(demand, users)
+    return demand
 
 
 @pytest.mark.django_db
@@ -225,6 +232,10 @@ PERMISSIONS = [
     ("recommend_reuse", S.PROVINCIAL_REVIEW, "sub_changchun", False),
     ("expert_approve", S.EXPERT_REVIEW, "prov_approver", True),
     ("expert_approve", S.EXPERT_REVIEW, "prov_reviewer", False),
+    ("expert_approve", S.EXPERT_REVIEW, "expert_wang", False),
+    ("expert_reject", S.EXPERT_REVIEW, "prov_approver", True),
+    ("expert_reject", S.EXPERT_REVIEW, "prov_reviewer", False),
+    ("expert_reject", S.EXPERT_REVIEW, "expert_wang", False),
     ("return_for_revision", S.EXPERT_REVIEW, "prov_approver", True),
     ("return_for_revision", S.EXPERT_REVIEW, "prov_reviewer", False),
     ("reject", S.EXPERT_REVIEW, "prov_approver", True),

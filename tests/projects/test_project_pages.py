@@ -159,8 +159,11 @@ def test_project_page_lists_demands_hardware_milestones_budget_and_merged_histor
 
 def test_history_merges_the_project_and_its_demands(users, login):
     from core import workflow
+    from tests.projects.review_factories import give_opinions, seat_panel
 
     demand = ApprovedDemandFactory(status="expert_review")
+    seat_panel(demand, users)
+    give_opinions(demand, users)
     workflow.fire(demand, field="status", name="expert_approve", actor=users["prov_approver"], comment="专家通过")
     project = services.on_demand_approved(demand, users["prov_approver"])
     services.project_transition(project=project, machine="hardware", name="waive", actor=users["pm"])

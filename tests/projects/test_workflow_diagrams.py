@@ -1,4 +1,4 @@
-"""The committed Mermaid diagrams of the five machines are what the code says."""
+"""The committed Mermaid diagrams of the seven machines are what the code says."""
 
 import re
 
@@ -31,14 +31,17 @@ def edges(page: str) -> set[tuple[str, str, str]]:
     return set(re.findall(r"^    (\w+) --> (\w+): (\w+)$", page, flags=re.MULTILINE))
 
 
-def test_five_machines_each_with_every_transition_of_the_contract():
+def test_seven_machines_each_with_every_transition_of_the_contract():
     pages = render_all()
-    assert sorted(pages) == ["demand.md", "development.md", "funding.md", "hardware.md", "operations.md"]
-    assert len(MACHINES) == 5
+    assert sorted(pages) == ["authorization.md", "demand.md", "development.md", "expert_assignment.md", "funding.md",
+                             "hardware.md", "operations.md"]
+    assert len(MACHINES) == 7
     names = {key: {name for _s, _t, name in edges(pages[f"{key}.md"])} for key, *_rest in MACHINES}
     assert names == {
-        "demand": {"submit", "municipal_approve", "provincial_approve", "expert_approve", "return_for_revision", "reject",
-                   "merge", "recommend_reuse", "withdraw"},
+        "demand": {"submit", "municipal_approve", "provincial_approve", "expert_approve", "expert_reject",
+                   "return_for_revision", "reject", "merge", "recommend_reuse", "withdraw"},
+        "expert_assignment": {"submit_opinion", "decline", "replace"},
+        "authorization": {"grant", "refuse", "revoke", "expire", "withdraw"},
         "hardware": {"request", "procure", "deliver", "accept", "waive"},
         "funding": {"budget", "allocate", "begin_disbursing", "settle"},
         "development": {"start", "design", "build", "test", "submit_acceptance", "deliver", "rework"},
