@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("organizations.api")),
     path("", include("assets.api")),
     path("", include("projects.api_urls")),
+    path("", include("reports.api")),
 ]
 
 urlpatterns = [
@@ -27,6 +28,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("", include("projects.urls")),
     path("catalogue/", include("assets.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -27,6 +27,8 @@ NAVIGATION = [
     ("assets:hardware_list", _("Hardware"), "cpu", {
         Role.MUNICIPAL_COORDINATOR, Role.PROJECT_MANAGER, Role.OPERATIONS_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR,
         Role.PROVINCIAL_REVIEWER, Role.PROVINCIAL_APPROVER}),
+    ("reports:dashboard", _("Dashboard"), "speedometer2", None),  # gated by reports.permissions.may_see_dashboard
+    ("reports:index", _("Reports"), "file-earmark-spreadsheet", None),
     ("core:audit_log", _("Audit log"), "journal-text", {Role.AUDITOR}),
 ]
 
@@ -39,6 +41,8 @@ GROUPS = {
     "assets:capability_list": ("catalogue", _("Catalogue"), "hdd-stack"),
     "assets:data_resource_list": ("catalogue", _("Catalogue"), "hdd-stack"),
     "assets:hardware_list": ("catalogue", _("Catalogue"), "hdd-stack"),
+    "reports:dashboard": ("reports", _("Reports"), "file-earmark-spreadsheet"),
+    "reports:index": ("reports", _("Reports"), "file-earmark-spreadsheet"),
 }
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core import workflow
+from core import panels, workflow
 from core.errors import TransitionInvalid, WorkflowError
 from projects.delivery import permissions as perm
 from projects.delivery import selectors, services
@@ -192,6 +192,7 @@ def project_detail(request, pk: int):
         "may_edit": may_edit,
         "milestone_form": MilestoneForm() if may_edit else None,
         "attach_form": attach_form,
+        "panels": panels.panels_for("projects.project", project, user),
     })
 
 
