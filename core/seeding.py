@@ -30,9 +30,9 @@ class SeedContext:
 STEPS: list[tuple[str, str]] = [
     ("organizations", "organizations.seed.run"),
     ("catalogue", "assets.seed.run"),
-    ("demands", "projects.seed_demands.run"),
-    ("redundancy", "projects.seed_redundancy.run"),
-    ("projects", "projects.seed_projects.run"),
+    ("demands", "projects.demands.seed.run"),
+    ("redundancy", "projects.redundancy.seed.run"),
+    ("projects", "projects.delivery.seed.run"),
 ]
 
 

@@ -14,6 +14,22 @@ from django.utils.safestring import mark_safe
 PALETTE = ("#2f6db5", "#4fa3a5", "#e3a33b", "#c8553d", "#7a5ea8", "#6c8a3c")
 
 
+def _px(text: str) -> float:
+    """Rough width of `text` at 11 px: CJK characters are square, others about 0.6 of that."""
+    import unicodedata
+
+    return sum(11.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 6.5 for ch in text)
+
+
+def fit(text: str, width: float) -> str:
+    """`text` cut with an ellipsis to fit `width` pixels."""
+    if _px(text) <= width:
+        return text
+    while text and _px(text + "…") > width:
+        text = text[:-1]
+    return text + "…"
+
+
 def bar_chart(items: list[tuple[str, Decimal | int, str]], *, width: int = 640, bar: int = 18, gap: int = 8,
               label_width: int = 190) -> str:
     """`items`: (label, value, value as written). Bars scale to the largest value."""
@@ -28,7 +44,7 @@ def bar_chart(items: list[tuple[str, Decimal | int, str]], *, width: int = 640, 
         y = gap + i * (bar + gap)
         w = max(1.0, plot * float(value) / top) if float(value) > 0 else 0
         colour = PALETTE[i % len(PALETTE)]
-        parts.append(f'<text x="{label_width - 6}" y="{y + bar - 4}" text-anchor="end" font-size="11">{escape(label)}</text>')
+        parts.append(f'<text x="{label_width - 6}" y="{y + bar - 4}" text-anchor="end" font-size="11">{escape(fit(str(label), label_width - 10))}</text>')
         parts.append(f'<rect x="{label_width}" y="{y}" width="{w:.1f}" height="{bar}" fill="{colour}"/>')
         parts.append(f'<text x="{label_width + w + 6:.1f}" y="{y + bar - 4}" font-size="11">{escape(shown)}</text>')
     parts.append("</svg>")

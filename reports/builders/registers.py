@@ -27,7 +27,7 @@ from ..charts import bar_chart
 from ..headings import describe_filters, issuing_authority
 from ..pdf import render_pdf
 from ..registry import BuildContext
-from ..xlsx import Workbook, csv_bytes
+from ..xlsx import Workbook, csv_bytes, text_width
 
 PDF_ROW_LIMIT = 1000  # a PDF register lists at most this many rows; the workbook holds them all
 
@@ -91,7 +91,16 @@ def _pdf_section(title, table: tables.Table, keep: list[int], *, chart=None, emp
         if shown < PDF_ROW_LIMIT:
             rows.append([(_cell(table.columns[i].kind, row[i]), table.columns[i].kind in ("money", "int")) for i in keep])
             shown += 1
-    columns = [{"label": table.columns[i].label, "num": table.columns[i].kind in ("money", "int")} for i in keep]
+    # Short values (states, kinds, codes) stay on one line; long texts wrap.
+    widest = [max((text_width(row[j][0]) for row in rows), default=0) for j in range(len(keep))]
+    columns = [{"label": table.columns[i].label, "num": table.columns[i].kind in ("money", "int"), "nowrap": widest[j] <= 12}
+               for j, i in enumerate(keep)]
+    rows = [[(text, num, columns[j]["nowrap"]) for j, (text, num) in enumerate(row)] for row in rows]
+    # Fixed column widths from the widest text (headers included), so WeasyPrint lays out the table
+    # once instead of measuring every cell: long registers render several times faster.
+    weights = [max(min(w, 40), text_width(c["label"]) / 2, 6) for w, c in zip(widest, columns, strict=True)]
+    for c, w in zip(columns, weights, strict=True):
+        c["width"] = round(100 * w / sum(weights), 1)
     totals = None
     if total_cols:
         totals = [("¥" + format_amount(sums[i])) if i in sums and table.columns[i].kind == "money" else
