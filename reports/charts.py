@@ -36,7 +36,7 @@ def bar_chart(items: list[tuple[str, Decimal | int, str]], *, width: int = 640, 
     if not items:
         return ""
     top = max((float(v) for _l, v, _t in items), default=0) or 1.0
-    plot = width - label_width - 110
+    plot = width - label_width - 160  # room for the value written after the longest bar
     height = len(items) * (bar + gap) + gap
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
              f'class="chart" role="img">']

@@ -91,16 +91,19 @@ def _pdf_section(title, table: tables.Table, keep: list[int], *, chart=None, emp
         if shown < PDF_ROW_LIMIT:
             rows.append([(_cell(table.columns[i].kind, row[i]), table.columns[i].kind in ("money", "int")) for i in keep])
             shown += 1
-    # Short values (states, kinds, codes) stay on one line; long texts wrap.
+    # Fixed column widths from the widest text (headers counted at half, they wrap), so WeasyPrint lays
+    # the table out once instead of measuring every cell: long registers render several times faster.
     widest = [max((text_width(row[j][0]) for row in rows), default=0) for j in range(len(keep))]
-    columns = [{"label": table.columns[i].label, "num": table.columns[i].kind in ("money", "int"), "nowrap": widest[j] <= 12}
-               for j, i in enumerate(keep)]
-    rows = [[(text, num, columns[j]["nowrap"]) for j, (text, num) in enumerate(row)] for row in rows]
-    # Fixed column widths from the widest text (headers included), so WeasyPrint lays out the table
-    # once instead of measuring every cell: long registers render several times faster.
-    weights = [max(min(w, 40), text_width(c["label"]) / 2, 6) for w, c in zip(widest, columns, strict=True)]
-    for c, w in zip(columns, weights, strict=True):
-        c["width"] = round(100 * w / sum(weights), 1)
+    columns = []
+    for j, i in enumerate(keep):
+        column = table.columns[i]
+        numeric = column.kind in ("money", "int")
+        weight = max(min(widest[j], 36), text_width(column.label) / 2, 14 if numeric else 8) + 2
+        columns.append({"label": column.label, "num": numeric, "weight": weight})
+    total_weight = sum(c["weight"] for c in columns)
+    for c in columns:
+        c["width"] = round(100 * c["weight"] / total_weight, 1)
+    rows = [[(text, num) for text, num in row] for row in rows]
     totals = None
     if total_cols:
         totals = [("¥" + format_amount(sums[i])) if i in sums and table.columns[i].kind == "money" else

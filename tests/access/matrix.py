@@ -67,6 +67,7 @@ def among(*names):
 REVIEW_QUEUE = COORDINATORS | {"prov_reviewer", "prov_approver", "admin"}
 ALL_DEMANDS = COORDINATORS | {"prov_reviewer", "prov_approver", "auditor", "pm", "finance", "admin"}
 CATALOGUE_EDITORS = SUBMITTERS | COORDINATORS | {"prov_reviewer", "prov_approver", "pm", "ops", "admin"}
+DASHBOARD = {"prov_reviewer", "prov_approver", "finance", "auditor", "admin"}
 
 
 @dataclass
@@ -140,6 +141,13 @@ PAGES: dict[str, Entry] = {
     "assets:import_confirm": Entry(kind="import_kind", method="post", ok=(200, 302, 400), allowed=among(CATALOGUE_EDITORS)),
     "assets:export": Entry(kind="import_kind"),
     "assets:import_template": Entry(kind="import_kind"),
+    # Reports: a job is its requester's alone ("mine", like a notification); exports hold what the list shows.
+    "reports:index": Entry(),
+    "reports:job": Entry(kind="report"),
+    "reports:job_status": Entry(kind="report"),
+    "reports:download": Entry(kind="report"),
+    "reports:export": Entry(kind="export_list"),
+    "reports:dashboard": Entry(allowed=among(DASHBOARD)),
 }
 
 # API operations, by (method, path as the schema writes it).
@@ -179,6 +187,8 @@ API: dict[tuple[str, str], Entry] = {
     ("GET", "/api/v1/projects/"): Entry(),
     ("GET", "/api/v1/projects/{id}/"): Entry(kind="project"),
     ("POST", "/api/v1/projects/{id}/transition/"): Entry(kind="project", method="post", ok=(400, 403, 409)),
+    ("POST", "/api/v1/reports/"): Entry(method="post", ok=(400,)),  # no kind: 400 whoever asks
+    ("GET", "/api/v1/reports/{id}/"): Entry(kind="report"),
 }
 
 
