@@ -187,6 +187,8 @@ class Workbook:
             return text_width(f"{int(value):,}")
         if kind in ("date", "datetime"):
             value = local(value)
+            if kind == "date" and isinstance(value, datetime):
+                value = value.date()  # a day column: the local day of the moment
             if isinstance(value, datetime):
                 sheet.write_datetime(r, col, value, self.fmt["datetime"])
                 return 16
@@ -274,6 +276,8 @@ def csv_bytes(columns: Sequence[Column], rows: Iterable[Sequence], *, progress=N
         cells = []
         for column, value in zip(columns, row, strict=True):
             value = local(value)
+            if column.kind == "date" and isinstance(value, datetime):
+                value = value.date()
             if value is None:
                 cells.append("")
             elif column.kind == "money":

@@ -23,7 +23,7 @@ def pdf_text(content: bytes) -> str:
     with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
         f.write(content)
         f.flush()
-        return subprocess.run(["pdftotext", "-layout", f.name, "-"], capture_output=True, check=True, text=True).stdout
+        return subprocess.run(["pdftotext", "-raw", f.name, "-"], capture_output=True, check=True, text=True).stdout
 
 
 def pdf_fonts(content: bytes) -> list[dict]:
