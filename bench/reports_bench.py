@@ -62,8 +62,9 @@ def run_child(which: str) -> None:
 
 def import_export_default(user):
     """django-import-export's default: a ModelResource over the same visible demands and fields."""
-    from import_export import fields, resources
+    from import_export import fields, resources, widgets
 
+    from assets.models import Capability
     from projects.demands.selectors import demands_visible_to
     from projects.models import Demand
 
@@ -71,8 +72,7 @@ def import_export_default(user):
         org = fields.Field(attribute="org__name", column_name="org")
         city = fields.Field(attribute="org__city__name", column_name="city")
         capabilities = fields.Field(attribute="capabilities", column_name="capabilities",
-                                    widget=__import__("import_export.widgets", fromlist=["ManyToManyWidget"]).ManyToManyWidget(
-                                        __import__("assets.models", fromlist=["Capability"]).Capability, field="name"))
+                                    widget=widgets.ManyToManyWidget(Capability, field="name"))
 
         class Meta:
             model = Demand

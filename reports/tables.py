@@ -19,7 +19,16 @@ from django.db.models import QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from assets.choices import BuildMode, HardwareKind, HardwareLocation, HardwareStatus, Opening, Sharing, SystemStatus, UpdateFrequency
+from assets.choices import (
+    BuildMode,
+    HardwareKind,
+    HardwareLocation,
+    HardwareStatus,
+    Opening,
+    Sharing,
+    SystemStatus,
+    UpdateFrequency,
+)
 from assets.models import Capability, InformationSystem
 from projects.delivery.choices import DevelopmentState, FundingState, HardwareState, OperationsState
 from projects.delivery.models import Project

@@ -93,12 +93,12 @@ def _pdf_section(title, table: tables.Table, keep: list[int], *, chart=None, emp
             shown += 1
     # Fixed column widths from the widest text (headers counted at half, they wrap), so WeasyPrint lays
     # the table out once instead of measuring every cell: long registers render several times faster.
-    widest = [max((text_width(row[j][0]) for row in rows), default=0) for j in range(len(keep))]
+    widest = [max((_print_width(row[j][0]) for row in rows), default=0) for j in range(len(keep))]
     columns = []
     for j, i in enumerate(keep):
         column = table.columns[i]
         numeric = column.kind in ("money", "int")
-        weight = max(min(widest[j], 36), text_width(column.label) / 2, 14 if numeric else 8) + 2
+        weight = max(min(widest[j], 30), text_width(column.label) / 2, 8) + 4
         columns.append({"label": column.label, "num": numeric, "weight": weight})
     total_weight = sum(c["weight"] for c in columns)
     for c in columns:
@@ -111,6 +111,11 @@ def _pdf_section(title, table: tables.Table, keep: list[int], *, chart=None, emp
         totals[0] = _("Total (%(n)s rows)") % {"n": f"{table.count:,}"}
     return {"title": title, "columns": columns, "rows": rows, "count": table.count, "shown": shown, "totals": totals,
             "truncated": table.count > shown, "chart": chart, "empty": empty or _("No rows match these filters.")}
+
+
+def _print_width(text: str) -> float:
+    """Width on the printed page in half-ems: a CJK character 2, a Latin letter or digit about 1.45 (cell padding included)."""
+    return sum(2 if w == 2 else 1.45 for w in (text_width(ch) for ch in text))
 
 
 def _cell(kind, value):

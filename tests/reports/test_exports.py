@@ -80,7 +80,7 @@ def test_an_export_costs_the_same_queries_for_more_rows(login, users, name):
     client = login(users["finance"])
 
     def make(n):
-        for i in range(n):
+        for _ in range(n):
             if name == "demands":
                 DemandFactory(capabilities=["identity_auth", "gis"])
             elif name == "projects":

@@ -94,7 +94,7 @@ def test_a_running_job_page_polls(login, users):
     job = ReportJob.objects.create(kind="demand_register", format="xlsx", params={}, params_key="x",
                                    requested_by=users["finance"], status=JobStatus.RUNNING, progress=37, heartbeat_at=timezone.now())
     html = login(users["finance"]).get(reverse("reports:job_status", args=[job.pk])).content.decode()
-    assert 'hx-get="%s"' % reverse("reports:job_status", args=[job.pk]) in html and 'value="37"' in html
+    assert f'hx-get="{reverse("reports:job_status", args=[job.pk])}"' in html and 'value="37"' in html
 
 
 @pytest.mark.django_db
