@@ -350,7 +350,9 @@ def export_dataset(kind: str, user, queryset=None, resource_class=None) -> tabli
     resource = (resource_class or RESOURCES[kind])(user=user)
     if queryset is None:
         queryset = resource.get_queryset()
-    return resource.export_dataset(queryset)
+    dataset = resource.export_dataset(queryset)
+    dataset.title = str(KIND_LABELS[kind])[:31]  # the sheet's name (tablib's default is "Tablib Dataset")
+    return dataset
 
 
 def dataset_bytes(dataset: tablib.Dataset, fmt: str) -> bytes:

@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("assets.api")),
     path("", include("projects.api_urls")),
     path("", include("budgets.api")),
+    path("", include("reports.api")),
 ]
 
 urlpatterns = [
@@ -32,6 +33,7 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("catalogue/", include("assets.urls")),
     path("money/", include("budgets.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

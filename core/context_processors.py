@@ -33,6 +33,8 @@ NAVIGATION = [
     ("budgets:queue", _("Disbursement queue"), "cash-coin", None),
     ("budgets:budget_changes", _("Budget changes"), "arrow-left-right", None),
     ("budgets:savings", _("Savings ledger"), "piggy-bank", None),
+    ("reports:dashboard", _("Dashboard"), "speedometer2", None),  # gated by reports.permissions.may_see_dashboard
+    ("reports:index", _("Reports"), "file-earmark-spreadsheet", None),
     ("core:audit_log", _("Audit log"), "journal-text", {Role.AUDITOR}),
 ]
 
@@ -49,6 +51,8 @@ GROUPS = {
     "budgets:queue": ("money", _("Money"), "cash-stack"),
     "budgets:budget_changes": ("money", _("Money"), "cash-stack"),
     "budgets:savings": ("money", _("Money"), "cash-stack"),
+    "reports:dashboard": ("reports", _("Reports"), "file-earmark-spreadsheet"),
+    "reports:index": ("reports", _("Reports"), "file-earmark-spreadsheet"),
 }
 
 

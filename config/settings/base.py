@@ -220,6 +220,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "projects.write_redundancy_snapshot",
         "schedule": timedelta(minutes=REDUNDANCY_SNAPSHOT_MINUTES),
     },
+    # Every 10 minutes: report jobs whose worker died are marked failed, never "running" forever.
+    "reports-fail-stale": {"task": "reports.fail_stale_reports", "schedule": crontab(minute="*/10")},
+    # Every night at 02:15: report files past their expiry are removed.
+    "reports-remove-expired": {"task": "reports.remove_expired_reports", "schedule": crontab(minute=15, hour=2)},
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -279,6 +283,14 @@ REVIEW_DUE_WORKING_DAYS = env.int("REVIEW_DUE_WORKING_DAYS", default=10)
 REDUNDANCY_FLAG_THRESHOLD = env.float("REDUNDANCY_FLAG_THRESHOLD", default=0.5)
 # How often (seconds) a process reads the change feed of its redundancy index before a search.
 REDUNDANCY_POLL_SECONDS = env.float("REDUNDANCY_POLL_SECONDS", default=2.0)
+
+# Reports: how long a finished report's file is kept, after how long without a sign of life a job is
+# failed, and the issuing authority printed on every report (default: the province's coordination authority).
+REPORT_RETENTION_DAYS = env.int("REPORT_RETENTION_DAYS", default=7)
+REPORT_JOB_TIMEOUT_MINUTES = env.int("REPORT_JOB_TIMEOUT_MINUTES", default=30)
+REPORT_ISSUING_AUTHORITY = env.str("REPORT_ISSUING_AUTHORITY", default="")
+# The issuing authority's short name before the year on an approval sheet's number (e.g. 吉数建审〔2026〕…).
+REPORT_DOCUMENT_PREFIX = env.str("REPORT_DOCUMENT_PREFIX", default="吉数建审")
 
 # Every line carries the request id (core/request_id.py); LOG_FORMAT=json (production's default)
 # writes one JSON object per line (core/logformat.py).

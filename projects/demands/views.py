@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from assets.choices import SystemStatus
 from assets.models import Capability, InformationSystem
+from core import panels
 from core.errors import TransitionInvalid, WorkflowError
 from core.http import safe_next
 from core.workflow import available_transitions, blocked_transitions
@@ -276,6 +277,7 @@ def demand_detail_view(request, pk: int):
         "systems": list(InformationSystem.objects.exclude(status=SystemStatus.RETIRED).only("id", "code", "name").order_by("code"))
         if "recommend_reuse" in actions else [],
         "redundancy_panel": _extra_panel("projects/partials/redundancy_panel.html"),
+        "panels": panels.panels_for("projects.demand", demand, user),
         "now": timezone.now(),
         **review_context(demand, user),
     }

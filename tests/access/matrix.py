@@ -80,6 +80,7 @@ CATALOGUE_EDITORS = SUBMITTERS | COORDINATORS | {"prov_reviewer", "prov_approver
 FINANCE = {"finance", "admin"}  # the queue, the imports, lines and disbursements entered on a page
 FINANCE_READERS = {"finance", "prov_approver", "prov_reviewer", "auditor", "admin"}  # overview, savings, exports
 BUDGET_CHANGE_READERS = FINANCE_READERS | {"pm"}
+DASHBOARD = {"prov_reviewer", "prov_approver", "finance", "auditor", "admin"}
 
 
 @dataclass
@@ -184,6 +185,13 @@ PAGES: dict[str, Entry] = {
     "budgets:import_confirm": Entry(kind="money_import_kind", method="post", ok=(302,), allowed=among(FINANCE)),
     "budgets:import_template": Entry(kind="money_import_kind", allowed=among(FINANCE)),
     "budgets:export": Entry(kind="money_import_kind", allowed=among(FINANCE_READERS)),
+    # Reports: a job is its requester's alone ("mine", like a notification); exports hold what the list shows.
+    "reports:index": Entry(),
+    "reports:job": Entry(kind="report"),
+    "reports:job_status": Entry(kind="report"),
+    "reports:download": Entry(kind="report"),
+    "reports:export": Entry(kind="export_list"),
+    "reports:dashboard": Entry(allowed=among(DASHBOARD)),
 }
 
 # API operations, by (method, path as the schema writes it).
@@ -247,6 +255,8 @@ API: dict[tuple[str, str], Entry] = {
     ("POST", "/api/v1/budget-changes/{id}/transition/"): Entry(kind="budget_change", method="post", ok=(400, 403, 409)),
     ("GET", "/api/v1/savings/"): Entry(),
     ("GET", "/api/v1/savings/{id}/"): Entry(kind="saving"),
+    ("POST", "/api/v1/reports/"): Entry(method="post", ok=(400,)),  # no kind: 400 whoever asks
+    ("GET", "/api/v1/reports/{id}/"): Entry(kind="report"),
 }
 
 

@@ -138,8 +138,9 @@ def api_path(path: str, kind, objs, fixed) -> str:
     return re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), path)
 
 
-OBJECT_KINDS = ("notification", "demand", "attachment", "flag", "compare", "project", "milestone", "hardware", "project_hardware", "system",
-                "data_resource", "budget_line", "disbursement", "budget_change", "saving", "opinion", "assignment", "authorization")
+OBJECT_KINDS = ("notification", "report", "demand", "attachment", "flag", "compare", "project", "milestone", "hardware", "project_hardware",
+                "system", "data_resource", "budget_line", "disbursement", "budget_change", "saving", "opinion", "assignment",
+                "authorization")
 
 
 @pytest.fixture
@@ -151,10 +152,12 @@ def world(users, settings, tmp_path):
 def expected(entry, username, place) -> tuple:
     if not entry.allowed(username):
         return entry.refused
-    kind = {"compare": "demand", "notification": "mine", "opinion": "demand", "assignment": "demand",
+    kind = {"compare": "demand", "notification": "mine", "report": "mine", "opinion": "demand", "assignment": "demand",
             "authorization": "demand"}.get(entry.kind, entry.kind)
     if entry.kind == "authorization" and username in DATA_OFFICERS:
         kind = "mine"  # a data officer: the requests to its own organization, the owner of the resource
+    if entry.kind == "report" and username == "admin":
+        return entry.ok  # superusers may open every report (design: "the requester and admins")
     if entry.kind in OBJECT_KINDS and not (place == "own" if kind == "mine" else sees(username, kind, place)):
         return (404,)
     return entry.ok
@@ -176,6 +179,15 @@ def places_to_try(kind, username) -> tuple:
     return PLACES_TRIED[role_class(username)]
 
 
+def _report_job(owner):
+    from reports.models import ReportJob
+
+    job = ReportJob.objects.create(kind="project_ledger", format="csv", params={}, params_key="matrix", requested_by=owner,
+                                   status="done", progress=100, filename="matrix.csv")
+    job.file.save("matrix.csv", ContentFile(b"a,b\n"), save=True)
+    return job
+
+
 def check_role(username, users, login, api, built, rendered) -> list:
     from core.models import Notification
 
@@ -188,10 +200,12 @@ def check_role(username, users, login, api, built, rendered) -> list:
     someone_else = users["sub_yanji" if username != "sub_yanji" else "sub_jilin"]
     for place, objs in objects.items():  # a notification is its recipient's alone
         objs["notification"] = Notification.objects.create(recipient=user if place == "own" else someone_else, verb="matrix")
+        objs["report"] = _report_job(user if place == "own" else someone_else)
     fixed = {
         "capability": {"code": "identity_auth"},
         "import_kind": {"kind": "hardware"},
         "money_import_kind": {"kind": "disbursements"},
+        "export_list": {"name": "projects"},
         "organization": {"pk": user.organization_id or Organization.objects.first().pk},
         "region": {"pk": Region.objects.first().pk},
     }

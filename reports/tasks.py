@@ -1,0 +1,20 @@
+"""Thin Celery wrappers around reports.services (inline when CELERY_BROKER_URL is unset)."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="reports.build_report", acks_late=True)
+def build_report(job_id: int) -> None:
+    services.run_job(job_id)
+
+
+@shared_task(name="reports.fail_stale_reports")
+def fail_stale_reports() -> int:
+    return services.fail_stale_jobs()
+
+
+@shared_task(name="reports.remove_expired_reports")
+def remove_expired_reports() -> int:
+    return services.remove_expired_files()

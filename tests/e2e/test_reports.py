@@ -1,0 +1,41 @@
+"""Reports in a real browser: the dashboard draws its charts (ECharts, from json_script, no script
+errors) and a bar leads to the list behind it; a report asked on the page ends in its download."""
+
+import pytest
+
+from .browser import login, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def test_dashboard_draws_every_chart_and_a_bar_opens_its_list(new_page):
+    page = new_page(1366, 900)
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+    login(page, "prov_approver")
+    page.goto("/reports/dashboard/")
+    page.wait_for_selector(".pdm-chart[data-chart=reuse] svg")
+    charts = page.eval_on_selector_all(".pdm-chart", "els => els.map(e => !!e.querySelector('svg path, svg rect'))")
+    assert len(charts) == 8 and all(charts)
+    screenshot(page, "reports-dashboard-zh", full_page=True)
+    assert errors == []
+    with page.expect_navigation():
+        page.click("[data-testid=by-state] tbody a >> nth=0")
+    assert "/demands/?status=draft" in page.url
+
+
+def test_a_report_asked_on_the_page_ends_in_its_download(new_page):
+    page = new_page(1280, 900)
+    login(page, "finance", "en")
+    page.goto("/reports/")
+    page.select_option("#id_kind", "project_ledger")
+    page.select_option("#id_format", "xlsx")
+    with page.expect_navigation():
+        page.click("[data-testid=report-form] button[type=submit]")
+    page.wait_for_selector("[data-testid=download]")
+    assert page.get_attribute("[data-testid=job-status]", "data-status") == "done"
+    screenshot(page, "reports-job-done-en")
+    with page.expect_download() as info:
+        page.click("[data-testid=download]")
+    assert info.value.suggested_filename.endswith(".xlsx")
