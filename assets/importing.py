@@ -351,7 +351,8 @@ def export_dataset(kind: str, user, queryset=None, resource_class=None) -> tabli
     if queryset is None:
         queryset = resource.get_queryset()
     dataset = resource.export_dataset(queryset)
-    dataset.title = str(KIND_LABELS[kind])[:31]  # the sheet's name (tablib's default is "Tablib Dataset")
+    label = KIND_LABELS.get(kind) or resource._meta.model._meta.verbose_name_plural  # budgets' kinds too
+    dataset.title = str(label)[:31]  # the sheet's name (tablib's default is "Tablib Dataset")
     return dataset
 
 

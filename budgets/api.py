@@ -59,7 +59,7 @@ class DisbursementSerializer(serializers.Serializer):
         return workflow.available_transitions(obj, "status", self.context["request"].user)
 
 
-class TransitionSerializer(serializers.Serializer):
+class MoneyTransitionSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=40)
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
@@ -149,12 +149,12 @@ class DisbursementViewSet(mixins.CreateModelMixin, _Base):
             date=data.get("date"), purpose=data.get("purpose", ""), milestone=milestone)
         return Response(self.get_serializer(disbursement).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=TransitionSerializer, responses=DisbursementSerializer)
+    @extend_schema(request=MoneyTransitionSerializer, responses=DisbursementSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """`approve`, `pay` or `reject` (with a comment): 200, 409 (state, guards), 403, 404."""
         disbursement = self.get_object()
-        body = TransitionSerializer(data=request.data)
+        body = MoneyTransitionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.disbursement_transition(disbursement=disbursement, name=body.validated_data["name"], actor=request.user,
                                          comment=body.validated_data["comment"])
@@ -179,12 +179,12 @@ class BudgetChangeViewSet(mixins.CreateModelMixin, _Base):
                                                 reason=data["reason"])
         return Response(self.get_serializer(change).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=TransitionSerializer, responses=BudgetChangeSerializer)
+    @extend_schema(request=MoneyTransitionSerializer, responses=BudgetChangeSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """`approve` or `reject` (with a comment): 200, 409, 403, 404."""
         change = self.get_object()
-        body = TransitionSerializer(data=request.data)
+        body = MoneyTransitionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.budget_change_transition(change=change, name=body.validated_data["name"], actor=request.user,
                                           comment=body.validated_data["comment"])

@@ -265,6 +265,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CandidateKindEnum": "projects.redundancy.choices.CandidateKind",
         "HardwareKindEnum": "assets.choices.HardwareKind",
+        "ReportKindEnum": "reports.choices.ReportKind",
+        "ReportJobStatusEnum": "reports.choices.JobStatus",
     },
 }
 

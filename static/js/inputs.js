@@ -53,3 +53,19 @@
     }
   }, true);
 }());
+
+/* A header checkbox with data-check-all="name" ticks or clears every checkbox named so; a select
+ * with data-autosubmit sends its form when changed (its form keeps a submit button without script). */
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el.matches && el.matches("input[type=checkbox][data-check-all]")) {
+      document.querySelectorAll("input[type=checkbox][name='" + el.dataset.checkAll + "']").forEach(function (box) {
+        box.checked = el.checked;
+      });
+    } else if (el.matches && el.matches("select[data-autosubmit]") && el.form) {
+      el.form.requestSubmit ? el.form.requestSubmit() : el.form.submit();
+    }
+  });
+}());

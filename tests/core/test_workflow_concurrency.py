@@ -147,6 +147,9 @@ def test_transition_saves_the_fields_its_body_changed_and_keeps_other_edits(user
         code="XM-2020-9001", name="测试项目", construction_org=Organization.objects.get(code="220000-zwj"),
         approved_budget=Decimal("1000000.00"), year=2026, development_status="acceptance",
     )
+    from tests.projects.project_factories import acceptance_milestone
+
+    acceptance_milestone(project)  # deliver needs the signed acceptance document
     before = Project.objects.get(pk=project.pk).updated_at
     Project.objects.filter(pk=project.pk).update(name="改过的项目名")  # committed by someone else meanwhile
     workflow.fire(project, field="development_status", name="deliver", actor=users["pm"], machine="development")

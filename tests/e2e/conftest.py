@@ -25,12 +25,13 @@ def _is_browser_test(item) -> bool:
     return str(item.path).startswith(HERE + os.sep)
 
 
-@pytest.hookimpl(trylast=True)
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Mark the tests in this folder `browser`, skip them without Chromium, and run them last.
+    """Mark the tests in this folder `browser` and skip them without Chromium.
 
-    Last, because they commit the seeded demo data to the test database for the session,
-    which the other tests (inside transactions or flushing) must not see.
+    First, before pytest-xdist's own hook reads the `xdist_group` marks: under `make test` (two
+    workers, `--dist loadgroup`) one worker takes every browser test; the seeded server lives in
+    that worker's own test database.
     """
     ours = [item for item in items if _is_browser_test(item)]
     if not ours:
@@ -42,11 +43,16 @@ def pytest_collection_modifyitems(config, items):
         missing = True
     for item in ours:
         item.add_marker(pytest.mark.browser)
-        # Under pytest-xdist (`make test` runs two workers) one worker takes them all, after its
-        # other tests: the seeded server lives in that worker's own test database.
         item.add_marker(pytest.mark.xdist_group("browser"))
         if missing:
             item.add_marker(pytest.mark.skip(reason=CHROMIUM_MISSING))
+
+
+@pytest.hookimpl(trylast=True, specname="pytest_collection_modifyitems")
+def run_browser_tests_last(config, items):
+    """Browser tests run after every other test: they commit the seeded demo data to the test
+    database for the session, which the other tests (inside transactions or flushing) must not see."""
+    ours = [item for item in items if _is_browser_test(item)]
     others = [item for item in items if not _is_browser_test(item)]
     items[:] = others + ours
 

@@ -67,7 +67,11 @@ def test_two_operations_officers_racing_one_wins_the_other_gets_a_conflict(users
 
 @pytest.mark.django_db(transaction=True)
 def test_racing_transitions_on_two_machines_of_one_project_never_overwrite_each_other(users):
-    project = ProjectFactory()
+    from tests.budgets.factories import LineFactory
+    from tests.projects.project_factories import with_facts
+
+    project = with_facts(ProjectFactory())  # hardware request needs an item with its cost
+    LineFactory(project=project, amount=project.approved_budget)  # budgeting needs a line
     outcomes = race([(project.pk, "hardware", "request", users["pm"]), (project.pk, "funding", "budget", users["finance"])])
     assert sorted(o == "ok" for o in outcomes) == [False, True]
     assert isinstance(next(o for o in outcomes if o != "ok"), TransitionConflict)

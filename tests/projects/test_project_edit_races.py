@@ -134,6 +134,10 @@ def test_an_edit_racing_a_transition_is_never_lost_nor_saved_over_it(users, mach
     seen = set()
     for trial in range(TRIALS):
         project = with_facts(ProjectFactory(name="原名称", manager=users["pm"], **states))
+        if machine == "funding":  # budgeting needs a budget line
+            from tests.budgets.factories import LineFactory
+
+            LineFactory(project=project, amount=project.approved_budget)
         edit = ENTRANCES[entrance](users, project, f"改名{trial}")
         copy = Project.objects.get(pk=project.pk)  # the transition's copy, loaded with the form
 
