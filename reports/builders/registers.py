@@ -94,6 +94,9 @@ def _pdf_section(title, table: tables.Table, keep: list[int], *, chart=None, emp
     # Fixed column widths from the widest text (headers counted at half, they wrap), so WeasyPrint lays
     # the table out once instead of measuring every cell: long registers render several times faster.
     widest = [max((_print_width(row[j][0]) for row in rows), default=0) for j in range(len(keep))]
+    for j, i in enumerate(keep):
+        if j and i in sums and table.columns[i].kind == "money":  # the total row's figure is the widest of its column
+            widest[j] = max(widest[j], _print_width("¥" + format_amount(sums[i])))
     columns = []
     for j, i in enumerate(keep):
         column = table.columns[i]
@@ -125,6 +128,8 @@ def _cell(kind, value):
         return "¥" + format_amount(value)
     if kind == "int":
         return f"{int(value):,}"
+    if kind == "percent":
+        return f"{float(value) * 100:.1f}%"
     if kind in ("date", "datetime"):
         return timezone.localtime(value).strftime("%Y-%m-%d") if hasattr(value, "hour") else value.isoformat()
     return str(value)
