@@ -81,7 +81,7 @@ def execution_table(qs) -> tuple[tables.Table, list]:
     return tables.Table(_("Budget execution"), columns, iter(rows), len(rows)), rows
 
 
-def savings_table(qs) -> tuple[tables.Table, list]:
+def savings_table(qs, *, keep_order: bool = False) -> tuple[tables.Table, list]:
     columns = [
         Column(_("Demand number")), Column(_("Demand")), Column(_("Organization")), Column(_("City")), Column(_("Year"), "text"),
         Column(_("Decision")), Column(_("Requested (CNY)"), "money"), Column(_("Still spent (CNY)"), "money"),
@@ -90,13 +90,31 @@ def savings_table(qs) -> tuple[tables.Table, list]:
     en = tables.english()
     decisions = dict(SavingDecision.choices)
     rows = []
+    if not keep_order:
+        qs = qs.order_by("year", "org__name", "pk")
     for code, title, org, org_en, city, city_en, year, decision, requested, deducted, amount, reason, at in (
-        qs.select_related(None).order_by("year", "org__name", "pk").values_list(
+        qs.select_related(None).values_list(
             "demand__code", "demand__title", "org__name", "org__name_en", "org__city__name", "org__city__name_en", "year",
             "decision", "requested", "deducted", "amount", "reason", "created_at")):
         rows.append((code or "", title, (org_en if en and org_en else org) or "", (city_en if en and city_en else city) or "",
                      str(year), str(decisions.get(decision, decision)), requested, deducted, amount, reason, at))
     return tables.Table(_("Savings ledger"), columns, iter(rows), len(rows)), rows
+
+
+def disbursement_table(qs) -> tables.Table:
+    """Disbursements in the order of `qs`: voucher, project, line, amount, payee, date, status."""
+    columns = [
+        Column(_("Voucher number")), Column(_("Project number")), Column(_("Project")), Column(_("Fiscal year"), "text"),
+        Column(_("Funding source")), Column(_("Category")), Column(_("Amount (CNY)"), "money"), Column(_("Payee")),
+        Column(_("Date"), "date"), Column(_("Purpose")), Column(_("Status")),
+    ]
+    sources, categories, states = dict(FundingSource.choices), dict(Category.choices), dict(DisbursementState.choices)
+    rows = [(voucher, code, name, str(year), str(sources.get(source, source)), str(categories.get(category, category)), amount,
+             payee, day, purpose, str(states.get(status, status)))
+            for voucher, code, name, year, source, category, amount, payee, day, purpose, status in qs.select_related(None).values_list(
+                "voucher_no", "budget_line__project__code", "budget_line__project__name", "budget_line__fiscal_year",
+                "budget_line__source", "budget_line__category", "amount", "payee", "date", "purpose", "status")]
+    return tables.Table(_("Disbursements"), columns, iter(rows), len(rows))
 
 
 def _groups(rows, key: int, sums: tuple[int, ...]) -> list[tuple[str, tuple]]:

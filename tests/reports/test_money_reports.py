@@ -166,3 +166,42 @@ def test_the_kinds_are_asked_for_like_any_other(users, money):
     with pytest.raises(ReportRequestInvalid) as e:
         request_report(user=users["finance"], kind="savings", fmt="pdf", params={"decision": "bogus"})
     assert "decision" in str(e.value)
+
+
+# ------------------------------------------------------------------ export what I see (savings, disbursements)
+
+
+def _export(client, name, **query):
+    from django.urls import reverse
+
+    return client.get(reverse("reports:export", args=[name]), query)
+
+
+def test_savings_export_keeps_the_page_filter_and_is_refused_to_non_finance(login, users, savings):
+    response = _export(login(users["finance"]), "savings", decision="reuse")
+    assert response.status_code == 200
+    sheet = workbook(response.content).worksheets[0]
+    assert sheet["A1"].value == "节约资金台账（导出清单）" and "decision：reuse" in sheet["A3"].value
+    assert [c.value for c in sheet["B"][5:-1]] == ["吉林市民政数据共享"] and sheet["I6"].value == 300000
+    assert _export(login(users["sub_changchun"]), "savings").status_code == 403
+    assert _export(login(users["finance"]), "savings", year="abc").status_code in (200, 400)
+
+
+def test_disbursement_export_is_the_queue_as_shown(login, users, money):
+    DisbursementFactory(budget_line=money[0].budget_lines.first(), amount=Decimal("1000.00"), status="requested", voucher_no="PZ-OPEN-1")
+    sheet = workbook(_export(login(users["finance"]), "disbursements").content).worksheets[0]
+    vouchers = [c.value for c in sheet["A"][5:-1]]
+    assert "PZ-OPEN-1" in vouchers
+    assert len(vouchers) == 2  # the approved one and the requested one: the open queue
+    paid = workbook(_export(login(users["finance"]), "disbursements", status="paid").content).worksheets[0]
+    assert len([c.value for c in paid["A"][5:-1]]) == 3 and paid["G6"].number_format == MONEY_FORMAT
+    assert _export(login(users["sub_changchun"]), "disbursements").status_code == 403
+
+
+def test_money_list_pages_offer_the_export(login, users, savings):
+    from django.urls import reverse
+
+    page = login(users["finance"]).get(reverse("budgets:savings"), {"decision": "merge"}).content.decode()
+    assert 'data-testid="export-savings"' in page and "/reports/export/savings/?decision=merge" in page
+    page = login(users["finance"]).get(reverse("budgets:queue")).content.decode()
+    assert 'data-testid="export-disbursements"' in page
