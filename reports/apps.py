@@ -11,7 +11,7 @@ class ReportsConfig(AppConfig):
         from core.context_processors import gate
 
         from . import params, permissions
-        from .builders import documents, money, registers
+        from .builders import approval_sections, documents, money, registers
         from .registry import Builder, register
 
         register(Builder("demand_register", ("xlsx", "csv", "pdf"), registers.build_demand_register, params.RegisterParams))
@@ -24,6 +24,7 @@ class ReportsConfig(AppConfig):
         register(Builder("budget_execution", ("xlsx", "csv", "pdf"), money.build_budget_execution, params.BudgetExecutionParams))
         register(Builder("savings", ("xlsx", "csv", "pdf"), money.build_savings, params.SavingsParams))
         documents.register_builtin_sections()
+        approval_sections.register_sections()
         gate("reports:dashboard", permissions.may_see_dashboard)
         from .panels import approval_sheet_button, redundancy_review_button
 
