@@ -205,3 +205,23 @@ def test_money_list_pages_offer_the_export(login, users, savings):
     assert 'data-testid="export-savings"' in page and "/reports/export/savings/?decision=merge" in page
     page = login(users["finance"]).get(reverse("budgets:queue")).content.decode()
     assert 'data-testid="export-disbursements"' in page
+
+
+# ------------------------------------------------------------------ the dashboard's money charts
+
+
+def test_dashboard_shows_execution_by_source_and_savings_by_reason_and_year(login, users, money, savings):
+    import json
+    import re
+
+    from django.urls import reverse
+
+    html = login(users["finance"]).get(reverse("reports:dashboard")).content.decode()
+    assert 'data-testid="execution"' in html and 'data-testid="savings"' in html
+    assert 'data-key="execution.special_bonds">100.0%' in html and 'data-key="execution.provincial_fiscal">25.0%' in html
+    assert "/money/savings/?decision=reuse" in html
+    year = SavingsEntry.objects.first().year
+    assert f"/money/savings/?year={year}" in html
+    data = json.loads(re.search(r'<script id="dashboard-data" type="application/json">(.*?)</script>', html, re.S).group(1))
+    assert {i["label"]: i["value"] for i in data["execution"]}["专项债券"] == 100.0
+    assert sum(i["value"] for i in data["savings_reason"]) == 660000 == sum(i["value"] for i in data["savings_year"])
