@@ -351,7 +351,9 @@ def export_dataset(kind: str, user, queryset=None, resource_class=None) -> tabli
     if queryset is None:
         queryset = resource.get_queryset()
     dataset = resource.export_dataset(queryset)
-    dataset.title = str(KIND_LABELS[kind])[:31]  # the sheet's name (tablib's default is "Tablib Dataset")
+    # The sheet's name (tablib's default is "Tablib Dataset"); kinds of other apps (budgets) by their model's name.
+    label = KIND_LABELS.get(kind) or resource.Meta.model._meta.verbose_name_plural
+    dataset.title = str(label)[:31]
     return dataset
 
 

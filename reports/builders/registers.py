@@ -101,7 +101,7 @@ def _pdf_section(title, table: tables.Table, keep: list[int], *, chart=None, emp
     for j, i in enumerate(keep):
         column = table.columns[i]
         numeric = column.kind in ("money", "int")
-        weight = max(min(widest[j], 30), text_width(column.label) / 2, 8) + 4
+        weight = max(min(widest[j], 24), text_width(column.label) / 2, 10 if numeric else 8) + 4
         columns.append({"label": column.label, "num": numeric, "weight": weight})
     total_weight = sum(c["weight"] for c in columns)
     for c in columns:
@@ -117,8 +117,8 @@ def _pdf_section(title, table: tables.Table, keep: list[int], *, chart=None, emp
 
 
 def _print_width(text: str) -> float:
-    """Width on the printed page in half-ems: a CJK character 2, a Latin letter or digit about 1.45 (cell padding included)."""
-    return sum(2 if w == 2 else 1.45 for w in (text_width(ch) for ch in text))
+    """Width on the printed page in half-ems: a CJK character 2, a Latin letter or digit about 1.6 (cell padding included)."""
+    return sum(2 if w == 2 else 1.6 for w in (text_width(ch) for ch in text))
 
 
 def _cell(kind, value):
