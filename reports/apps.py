@@ -11,7 +11,7 @@ class ReportsConfig(AppConfig):
         from core.context_processors import gate
 
         from . import params, permissions
-        from .builders import documents, registers
+        from .builders import approval_sections, documents, money, registers
         from .registry import Builder, register
 
         register(Builder("demand_register", ("xlsx", "csv", "pdf"), registers.build_demand_register, params.RegisterParams))
@@ -21,7 +21,10 @@ class ReportsConfig(AppConfig):
                          check_access=documents.check_demand_access, filename=documents.redundancy_review_filename))
         register(Builder("project_approval", ("pdf",), documents.build_project_approval, params.ProjectParams,
                          check_access=documents.check_project_access, filename=documents.project_approval_filename))
+        register(Builder("budget_execution", ("xlsx", "csv", "pdf"), money.build_budget_execution, params.BudgetExecutionParams))
+        register(Builder("savings", ("xlsx", "csv", "pdf"), money.build_savings, params.SavingsParams))
         documents.register_builtin_sections()
+        approval_sections.register_sections()
         gate("reports:dashboard", permissions.may_see_dashboard)
         from .panels import approval_sheet_button, redundancy_review_button
 

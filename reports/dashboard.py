@@ -107,6 +107,28 @@ def systems_reuse(user, limit: int = SYSTEMS_LISTED) -> dict:
     }
 
 
+def execution_by_source(user) -> list[dict]:
+    """Budgeted, paid and the execution rate (paid / budgeted, percent) per funding source (three queries)."""
+    from budgets.selectors import overview
+
+    return [{"key": r.key, "label": r.label, "budgeted": r.budgeted, "paid": r.paid, "rate": r.rate,
+             "value": float(r.rate or 0), "url": _url("budgets:overview")} for r in overview(user)["by_source"]]
+
+
+def savings_by(user) -> dict:
+    """Saved amounts by reason and by year, each linking to the savings ledger filtered so."""
+    from budgets.selectors import savings_totals
+
+    totals = savings_totals(user)
+    return {
+        "total": totals["total"],
+        "reason": [{"key": r["key"], "label": r["label"], "value": float(r["amount"] or 0), "amount": r["amount"], "count": r["count"],
+                    "url": _url("budgets:savings", decision=r["key"])} for r in totals["by_reason"]],
+        "year": [{"key": r["key"], "label": r["label"], "value": float(r["amount"] or 0), "amount": r["amount"], "count": r["count"],
+                  "url": _url("budgets:savings", year=r["key"])} for r in sorted(totals["by_year"], key=lambda r: r["key"])],
+    }
+
+
 def dashboard(user) -> dict:
     now = timezone.now()
     return {
@@ -116,6 +138,8 @@ def dashboard(user) -> dict:
         "overdue": overdue_reviews(user, now),
         "projects": projects_by_stage(user),
         "reuse": systems_reuse(user),
+        "execution": execution_by_source(user),
+        "savings": savings_by(user),
         "now": now,
     }
 
@@ -132,4 +156,7 @@ def chart_data(figures: dict) -> dict:
                      for p in figures["pipeline"]],
         "projects": [{"label": m["label"], "states": series(m["states"])} for m in figures["projects"]],
         "reuse": series(figures["reuse"]["top"]),
+        "execution": series(figures["execution"]),
+        "savings_reason": series(figures["savings"]["reason"]),
+        "savings_year": series(figures["savings"]["year"]),
     }

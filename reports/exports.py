@@ -16,12 +16,17 @@ from django.utils.translation import gettext_lazy
 
 from assets import selectors as catalogue
 from assets.filters import DataResourceFilter, HardwareFilter, SystemFilter
+from budgets import permissions as money_permissions
+from budgets import selectors as money
+from budgets.choices import DisbursementState
+from budgets.filters import DisbursementFilter, SavingsFilter
 from projects.delivery.filters import ProjectFilter
 from projects.delivery.selectors import projects_visible_to
 from projects.demands.filters import filter_demands
 from projects.demands.selectors import QUEUE_ROLES, demand_rows, review_queue_for
 
 from . import tables
+from .builders.money import disbursement_table, savings_table
 from .headings import issuing_authority
 from .xlsx import Workbook
 
@@ -73,6 +78,22 @@ def _hardware(request, params):
     return tables.hardware_table(qs, keep_order=True)
 
 
+def _savings(request, params):
+    if not money_permissions.may_view_finance(request.user):
+        raise PermissionDenied
+    qs = SavingsFilter(params or None, queryset=money.savings_visible_to(request.user), request=request).qs.order_by("-pk")
+    return savings_table(qs, keep_order=True)[0]
+
+
+def _disbursements(request, params):
+    """The disbursement queue as its page shows it: open ones unless a status is chosen, oldest first."""
+    if not money_permissions.may_work_queue(request.user):
+        raise PermissionDenied
+    filterset = DisbursementFilter(params or None, queryset=money.disbursements_visible_to(request.user), request=request)
+    qs = filterset.qs if params.get("status") else filterset.qs.filter(status__in=(DisbursementState.REQUESTED, DisbursementState.APPROVED))
+    return disbursement_table(qs.order_by("date", "pk"))
+
+
 LISTS: dict[str, ListExport] = {
     "demands": ListExport(gettext_lazy("Demands"), _demands),
     "queue": ListExport(gettext_lazy("Review queue"), _queue),
@@ -80,6 +101,8 @@ LISTS: dict[str, ListExport] = {
     "systems": ListExport(gettext_lazy("System catalogue"), _systems),
     "data-resources": ListExport(gettext_lazy("Data resources"), _data_resources),
     "hardware": ListExport(gettext_lazy("Hardware and cloud resources"), _hardware),
+    "savings": ListExport(gettext_lazy("Savings ledger"), _savings),
+    "disbursements": ListExport(gettext_lazy("Disbursement queue"), _disbursements),
 }
 
 

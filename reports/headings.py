@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from budgets.choices import FundingSource, SavingDecision
 from organizations.choices import RegionLevel
 from organizations.models import Organization, Region
 from projects.demands.choices import DemandStatus
@@ -35,6 +36,10 @@ def describe_filters(params: dict) -> list[tuple[str, str]]:
         out.append((_("City"), _name(Region.objects.filter(pk=params["city"]).first()) or str(params["city"])))
     if params.get("states"):
         out.append((_("States"), "、".join(str(DemandStatus(s).label) for s in params["states"])))
+    if params.get("source"):
+        out.append((_("Funding source"), str(FundingSource(params["source"]).label)))
+    if params.get("decision"):
+        out.append((_("Decision"), str(SavingDecision(params["decision"]).label)))
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from budgets.choices import FundingSource, SavingDecision
 from projects.demands.choices import DemandStatus
 
 
@@ -56,3 +57,21 @@ class AssetParams(StrictParams):
 
     org = serializers.IntegerField(required=False, min_value=1, label=_("organization"))
     city = serializers.IntegerField(required=False, min_value=1, label=_("city"))
+
+
+class BudgetExecutionParams(StrictParams):
+    """Filters of budget execution: fiscal year, construction organization, its city, funding source."""
+
+    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100, label=_("year"))
+    org = serializers.IntegerField(required=False, min_value=1, label=_("organization"))
+    city = serializers.IntegerField(required=False, min_value=1, label=_("city"))
+    source = serializers.ChoiceField(choices=FundingSource.choices, required=False, label=_("funding source"))
+
+
+class SavingsParams(StrictParams):
+    """Filters of the savings ledger: year, organization, its city, decision."""
+
+    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100, label=_("year"))
+    org = serializers.IntegerField(required=False, min_value=1, label=_("organization"))
+    city = serializers.IntegerField(required=False, min_value=1, label=_("city"))
+    decision = serializers.ChoiceField(choices=SavingDecision.choices, required=False, label=_("decision"))

@@ -202,11 +202,13 @@ class Workbook:
     # ------------------------------------------------------------------ summaries as formulas
 
     def add_summary(self, name: str, table: dict, *, by: int, groups: Sequence[tuple[str, object]], sums: Sequence[int],
-                    title: str | None = None, count_label: str | None = None) -> None:
+                    title: str | None = None, count_label: str | None = None,
+                    rate: tuple[int, int, str] | None = None) -> None:
         """A sheet with one row per group: COUNTIFS of the rows and SUMIFS of the `sums` columns of
         `table`, matched on the text in column `by`, with a share of the first sum and a total row.
         `groups` are (label as it appears in the table, value computed here) pairs: the value is
-        only the cached result; Excel, WPS and LibreOffice compute the formula."""
+        only the cached result; Excel, WPS and LibreOffice compute the formula. `rate` = (i, j, label)
+        adds a last column of sum i divided by sum j (indexes into `sums`), e.g. paid / budgeted."""
         sheet = self.book.add_worksheet(sheet_name(name, self.used_names))
         self._title_block(sheet, title or name, self.filters)
         columns = table["columns"]
@@ -220,6 +222,9 @@ class Workbook:
         headers = [columns[by].label, count_label or _("Rows")] + [columns[c].label for c in sums]
         if sums:
             headers.append(_("Share of %(column)s") % {"column": columns[sums[0]].label})
+        if rate:
+            headers.append(rate[2])
+        rate_col = len(headers) - 1 if rate else None
         for c, label in enumerate(headers):
             sheet.write_string(HEADER_ROW, c, label, self.fmt["header"])
         widths = [text_width(h) + 2 for h in headers]
@@ -241,12 +246,16 @@ class Workbook:
                 whole = xl_rowcol_to_cell(HEADER_ROW + len(groups) + 1, 2, row_abs=True, col_abs=True)
                 cached = float(Decimal(values[1] or 0) / grand[0]) if grand and grand[0] else 0.0
                 sheet.write_formula(r, share_col, f"=IF({whole}=0,0,{part}/{whole})", self.fmt["percent"], cached)
+            if rate:
+                self._rate_cell(sheet, r, rate_col, rate, [Decimal(values[i + 1] or 0) for i in range(len(sums))], self.fmt["percent"])
         total_row = HEADER_ROW + len(groups) + 1
         sheet.write_string(total_row, 0, _("Total"), self.fmt["total_label"])
         body = (HEADER_ROW + 1, max(HEADER_ROW + 1, total_row - 1))
         for c in range(1, len(headers)):
             rng = f"{xl_rowcol_to_cell(body[0], c)}:{xl_rowcol_to_cell(body[1], c)}"
-            if c == 1:
+            if c == rate_col:
+                self._rate_cell(sheet, total_row, c, rate, grand or [Decimal("0")] * len(sums), self.fmt["total_percent"])
+            elif c == 1:
                 cached = sum(int(v[0]) for _label, v in groups)
                 sheet.write_formula(total_row, c, f"=SUM({rng})", self.fmt["total_int"], cached)
             elif sums and c == 2 + len(sums):
@@ -258,6 +267,12 @@ class Workbook:
         for c, width in enumerate(widths):
             sheet.set_column(c, c, min(max(width, 10) + 1, MAX_WIDTH))
         sheet.set_row(HEADER_ROW, 30)
+
+    @staticmethod
+    def _rate_cell(sheet, r: int, c: int, rate, values, fmt) -> None:
+        num, den = xl_rowcol_to_cell(r, 2 + rate[0]), xl_rowcol_to_cell(r, 2 + rate[1])
+        cached = float(values[rate[0]] / values[rate[1]]) if values[rate[1]] else 0.0
+        sheet.write_formula(r, c, f"=IF({den}=0,0,{num}/{den})", fmt, cached)
 
     def close(self) -> bytes:
         self.book.close()

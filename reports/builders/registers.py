@@ -94,11 +94,14 @@ def _pdf_section(title, table: tables.Table, keep: list[int], *, chart=None, emp
     # Fixed column widths from the widest text (headers counted at half, they wrap), so WeasyPrint lays
     # the table out once instead of measuring every cell: long registers render several times faster.
     widest = [max((_print_width(row[j][0]) for row in rows), default=0) for j in range(len(keep))]
+    for j, i in enumerate(keep):
+        if j and i in sums and table.columns[i].kind == "money":  # the total row's figure is the widest of its column
+            widest[j] = max(widest[j], _print_width("¥" + format_amount(sums[i])))
     columns = []
     for j, i in enumerate(keep):
         column = table.columns[i]
         numeric = column.kind in ("money", "int")
-        weight = max(min(widest[j], 30), text_width(column.label) / 2, 8) + 4
+        weight = max(min(widest[j], 24), text_width(column.label) / 2, 10 if numeric else 8) + 4
         columns.append({"label": column.label, "num": numeric, "weight": weight})
     total_weight = sum(c["weight"] for c in columns)
     for c in columns:
@@ -114,8 +117,8 @@ def _pdf_section(title, table: tables.Table, keep: list[int], *, chart=None, emp
 
 
 def _print_width(text: str) -> float:
-    """Width on the printed page in half-ems: a CJK character 2, a Latin letter or digit about 1.45 (cell padding included)."""
-    return sum(2 if w == 2 else 1.45 for w in (text_width(ch) for ch in text))
+    """Width on the printed page in half-ems: a CJK character 2, a Latin letter or digit about 1.6 (cell padding included)."""
+    return sum(2 if w == 2 else 1.6 for w in (text_width(ch) for ch in text))
 
 
 def _cell(kind, value):
@@ -125,6 +128,8 @@ def _cell(kind, value):
         return "¥" + format_amount(value)
     if kind == "int":
         return f"{int(value):,}"
+    if kind == "percent":
+        return f"{float(value) * 100:.1f}%"
     if kind in ("date", "datetime"):
         return timezone.localtime(value).strftime("%Y-%m-%d") if hasattr(value, "hour") else value.isoformat()
     return str(value)

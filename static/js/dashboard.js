@@ -42,6 +42,10 @@
         bars(el, data.pipeline, { color: "#e3a33b" });
       } else if (name === "reuse") {
         bars(el, data.reuse, { horizontal: true, color: "#7a5ea8" });
+      } else if (name === "execution") {
+        bars(el, data.execution, { horizontal: true, color: "#2f6db5" });
+      } else if (name === "savings_reason" || name === "savings_year") {
+        bars(el, data[name], { horizontal: name === "savings_reason", color: "#6c8a3c" });
       } else if (data[name]) {
         bars(el, data[name], { horizontal: name === "by_city" });
       }

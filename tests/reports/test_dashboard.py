@@ -79,7 +79,7 @@ def test_charts_come_from_json_and_a_static_script(login, users):
     assert inline == []
     assert "vendor/echarts/echarts.min.js" in html and "js/dashboard.js" in html
     data = json.loads(re.search(r'<script id="dashboard-data" type="application/json">(.*?)</script>', html, re.S).group(1))
-    assert set(data) == {"by_state", "by_city", "pipeline", "projects", "reuse"}
+    assert set(data) == {"by_state", "by_city", "pipeline", "projects", "reuse", "execution", "savings_reason", "savings_year"}
     assert all("url" in item for item in data["by_state"])
 
 

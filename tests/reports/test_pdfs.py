@@ -129,7 +129,7 @@ def test_later_parts_plug_their_sections_into_the_sheet(users, project, monkeypa
     approval.register_section("budget_by_source", lambda p, u: None)  # nothing to say: the numbering closes up
     text = squash(pdf_text(build("project_approval", users["prov_approver"], {"project": project.pk})))
     assert "四、重复建设核查及处理意见" in text and "五、专家组意见" in text
-    assert approval.registered_sections() == ["what", "why", "budget_by_part", "budget_by_source", "redundancy", "expert_opinions"]
+    assert approval.registered_sections() == ["what", "why", "budget_by_part", "budget_by_source", "redundancy", "reviewer_opinion", "expert_opinions"]
 
 
 @pytest.mark.django_db
