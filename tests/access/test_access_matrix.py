@@ -30,6 +30,7 @@ from tests.access.matrix import (
     page_routes,
     role_class,
     sees,
+    visible_places,
 )
 from tests.assets.factories import DataResourceFactory, HardwareFactory, SystemFactory
 from tests.projects.factories import PDF
@@ -151,6 +152,8 @@ def world(users, settings, tmp_path):
 
 def expected(entry, username, place) -> tuple:
     if not entry.allowed(username):
+        if entry.kind and entry.kind not in PUBLIC_KINDS and place not in visible_places(username):
+            return (*entry.refused, 404)  # an object the role may not see at all: not found is the better answer
         return entry.refused
     kind = {"compare": "demand", "notification": "mine", "report": "mine", "opinion": "demand", "assignment": "demand",
             "authorization": "demand"}.get(entry.kind, entry.kind)
