@@ -12,7 +12,9 @@ STRONG_KEY = "k" * 20 + "-Zx9_" + "q" * 40
 
 
 def run_manage(args, **env):
-    base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}}
+    # The environment of a deployment: none of the test run's own (browser tests set DJANGO_ALLOW_ASYNC_UNSAFE).
+    base = {k: v for k, v in os.environ.items()
+            if k not in {"DATABASE_URL", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     base.update(env)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=base, capture_output=True, text=True, timeout=120)
 
