@@ -58,9 +58,11 @@ _LAYOUT_JS = """() => {
   const lines = (el) => {
     const range = document.createRange();
     range.selectNodeContents(el);
-    const tops = new Set();
-    for (const r of range.getClientRects()) { if (r.width > 0 && r.height > 0) tops.add(Math.round(r.top)); }
-    return tops.size;
+    // Rows of text: boxes whose tops differ by less than 8 px (a badge, an icon) share a row.
+    const tops = [...range.getClientRects()].filter((r) => r.width > 0 && r.height > 0).map((r) => r.top).sort((a, b) => a - b);
+    let rows = 0, last = -1e9;
+    for (const t of tops) { if (t - last >= 8) { rows += 1; } last = t; }
+    return rows;
   };
   const visible = (el) => el.offsetParent !== null && el.getClientRects().length > 0;
   const nav = document.querySelector('nav.navbar');
