@@ -57,11 +57,12 @@ serve: venv
 	@echo "Serving http://$(HOST):$(PORT)/  (users: see README; password demo-pass-2026)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# On every core (pytest-xdist); PYTEST_WORKERS=0 runs in one process. Browser tests keep to one worker
-# (their xdist group) and, in collection order (no reorder by group size), run after everything else.
+# On every core (pytest-xdist); PYTEST_WORKERS=0 runs in one process. Browser tests run
+# in a second run of their own: their seeded server's data never meets another test.
 PYTEST_WORKERS ?= auto
 test: venv sysdeps messages
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder --ignore=tests/e2e $(PYTEST_ARGS)
+	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
 
 # Just the browser tests (headless Debian Chromium against a seeded live server); `make test` runs them too.
 test-e2e: venv sysdeps messages
