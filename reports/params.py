@@ -75,3 +75,11 @@ class SavingsParams(StrictParams):
     org = serializers.IntegerField(required=False, min_value=1, label=_("organization"))
     city = serializers.IntegerField(required=False, min_value=1, label=_("city"))
     decision = serializers.ChoiceField(choices=SavingDecision.choices, required=False, label=_("decision"))
+
+
+def filter_by(qs, params: dict, lookups: dict[str, str]):
+    """`qs` narrowed by each parameter given, through its lookup: {"year": "fiscal_year", ...}."""
+    for name, lookup in lookups.items():
+        if params.get(name):
+            qs = qs.filter(**{lookup: params[name]})
+    return qs

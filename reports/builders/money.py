@@ -21,6 +21,7 @@ from core.money import format_amount
 
 from .. import tables
 from ..headings import describe_filters, issuing_authority
+from ..params import filter_by
 from ..registry import BuildContext
 from ..xlsx import Column, Workbook, csv_bytes
 from .registers import _money_chart, _pdf, _pdf_section
@@ -34,29 +35,14 @@ SAVE_DECISION_COL, SAVE_REQUESTED_COL, SAVE_SAVED_COL = 5, 6, 8
 
 
 def select_lines(user, params: dict):
-    qs = lines_visible_to(user)
-    if params.get("year"):
-        qs = qs.filter(fiscal_year=params["year"])
-    if params.get("org"):
-        qs = qs.filter(project__construction_org_id=params["org"])
-    if params.get("city"):
-        qs = qs.filter(project__construction_org__city_id=params["city"])
-    if params.get("source"):
-        qs = qs.filter(source=params["source"])
-    return qs
+    return filter_by(lines_visible_to(user), params, {
+        "year": "fiscal_year", "org": "project__construction_org_id", "city": "project__construction_org__city_id",
+        "source": "source"})
 
 
 def select_savings(user, params: dict):
-    qs = savings_visible_to(user)
-    if params.get("year"):
-        qs = qs.filter(year=params["year"])
-    if params.get("org"):
-        qs = qs.filter(org_id=params["org"])
-    if params.get("city"):
-        qs = qs.filter(org__city_id=params["city"])
-    if params.get("decision"):
-        qs = qs.filter(decision=params["decision"])
-    return qs
+    return filter_by(savings_visible_to(user), params, {
+        "year": "year", "org": "org_id", "city": "org__city_id", "decision": "decision"})
 
 
 def execution_table(qs) -> tuple[tables.Table, list]:

@@ -25,6 +25,7 @@ from projects.demands.selectors import demands_visible_to
 from .. import tables
 from ..charts import bar_chart
 from ..headings import describe_filters, issuing_authority
+from ..params import filter_by
 from ..pdf import render_pdf
 from ..registry import BuildContext
 from ..xlsx import Workbook, csv_bytes, text_width
@@ -36,35 +37,17 @@ PDF_ROW_LIMIT = 1000  # a PDF register lists at most this many rows; the workboo
 
 
 def select_demands(user, params: dict):
-    qs = demands_visible_to(user)
-    if params.get("year"):
-        qs = qs.filter(created_at__year=params["year"])
-    if params.get("org"):
-        qs = qs.filter(org_id=params["org"])
-    if params.get("city"):
-        qs = qs.filter(org__city_id=params["city"])
-    if params.get("states"):
-        qs = qs.filter(status__in=params["states"])
-    return qs
+    return filter_by(demands_visible_to(user), params, {
+        "year": "created_at__year", "org": "org_id", "city": "org__city_id", "states": "status__in"})
 
 
 def select_projects(user, params: dict):
-    qs = projects_visible_to(user)
-    if params.get("year"):
-        qs = qs.filter(year=params["year"])
-    if params.get("org"):
-        qs = qs.filter(construction_org_id=params["org"])
-    if params.get("city"):
-        qs = qs.filter(construction_org__city_id=params["city"])
-    return qs
+    return filter_by(projects_visible_to(user), params, {
+        "year": "year", "org": "construction_org_id", "city": "construction_org__city_id"})
 
 
 def _owner_filters(qs, params: dict, field: str):
-    if params.get("org"):
-        qs = qs.filter(**{f"{field}_id": params["org"]})
-    if params.get("city"):
-        qs = qs.filter(**{f"{field}__city_id": params["city"]})
-    return qs
+    return filter_by(qs, params, {"org": f"{field}_id", "city": f"{field}__city_id"})
 
 
 # ------------------------------------------------------------------ groupings (the summary sheets' cached values)

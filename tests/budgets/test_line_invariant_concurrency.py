@@ -57,9 +57,9 @@ def test_ten_concurrent_approvals_against_a_line_exactly_five_succeed(users):
     assert outcomes.count("ok") == 5
     refused = [o for o in outcomes if o != "ok"]
     assert len(refused) == 5 and all(isinstance(o, TransitionConflict) for o in refused)
-    from budgets.workflows import has_room_on_line
-
     from django.utils import translation
+
+    from budgets.workflows import has_room_on_line
 
     # the guard's own message, in whichever language the threads answered (they do not share this thread's)
     wording = set()
