@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import filters
+from organizations.models import Organization
 from projects.demands.choices import REVIEW_STATES, ConstructionType, DemandStatus, Domain, Urgency
 from projects.demands.models import Demand
 from projects.demands.selectors import pending_flags_subquery
@@ -98,8 +99,12 @@ class DemandFilter(filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        # The organizations whose name matches first (a small table), then every condition is on
+        # the demand table, where PostgreSQL combines its trigram indexes (migration 0012) and the
+        # organization index in one bitmap; a join or a subquery in the OR would scan instead.
+        orgs = list(Organization.objects.filter(name__icontains=value).values_list("pk", flat=True))
         return queryset.filter(
-            Q(code__icontains=value) | Q(title__icontains=value) | Q(description__icontains=value) | Q(org__name__icontains=value)
+            Q(code__icontains=value) | Q(title__icontains=value) | Q(description__icontains=value) | Q(org_id__in=orgs)
         )
 
     def filter_sort(self, queryset, name, value):
