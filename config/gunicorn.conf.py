@@ -9,7 +9,9 @@ in a background thread as soon as it starts, so the first check a bureau makes d
 
 import gc
 import os
+import sys
 import threading
+from pathlib import Path
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "4"))
@@ -17,6 +19,12 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 accesslog = "-"
 preload_app = True
+# gunicorn's own lines in the same JSON as the app's (LOG_FORMAT=json, production's default).
+if os.environ.get("LOG_FORMAT", "json") == "json":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project, before gunicorn adds it
+    from core.logformat import gunicorn_logconfig
+
+    logconfig_dict = gunicorn_logconfig(os.environ.get("LOG_LEVEL", "INFO"))
 
 
 def when_ready(server):
