@@ -49,7 +49,7 @@ class MoneyInput(forms.TextInput):
         # The hint's wording in the page's language, read by money.js (no strings live in the script).
         context["widget"]["attrs"].update({
             "data-money-yuan": gettext("= %(amount)s CNY"),
-            "data-money-wan": gettext("= %(amount)s ten-thousand CNY"),
+            "data-money-wan": gettext("= %(amount)s × 10,000 CNY"),
             "data-money-invalid": gettext("Not an amount: write e.g. 500000, 1,200,000.00, 50万 or 1.5亿"),
         })
         return context

@@ -40,6 +40,6 @@ def cny(value) -> str:
 
 @register.filter
 def wan(value) -> str:
-    """An amount in 万元, as budget tables give it: 1234567.5 → "123.46 万元" (in English "123.46 ten-thousand CNY")."""
+    """An amount in 万元, as budget tables give it: 1234567.5 → "123.46 万元" (in English "123.46 × 10,000 CNY")."""
     number = _decimal(value)
-    return EMPTY if number is None else gettext("%(amount)s ten-thousand CNY") % {"amount": format_wan(number)}
+    return EMPTY if number is None else gettext("%(amount)s × 10,000 CNY") % {"amount": format_wan(number)}

@@ -46,7 +46,7 @@ def wan(value) -> str:
     if value in (None, ""):
         return "—"
     amount = Decimal(str(value)) / Decimal("10000")
-    return _("%(amount)s ten-thousand CNY") % {"amount": f"{amount:,.2f}"}
+    return _("%(amount)s × 10,000 CNY") % {"amount": f"{amount:,.2f}"}
 
 
 @register.filter

@@ -15,7 +15,7 @@ def test_the_cny_filters_group_by_three_with_two_decimals(language):
     template = Template("{% load money %}{{ a|cny }}|{{ z|cny }}|{{ a|amount }}|{{ n|cny }}|{{ i|amount }}|{{ a|wan }}")
     with translation.override(language):
         html = template.render(Context({"a": Decimal("1234567.5"), "z": Decimal("0"), "n": None, "i": 12000}))
-    wan = "123.46 万元" if language == "zh-hans" else "123.46 ten-thousand CNY"
+    wan = "123.46 万元" if language == "zh-hans" else "123.46 × 10,000 CNY"
     assert html == f"¥1,234,567.50|¥0.00|1,234,567.50|—|12,000.00|{wan}"
 
 

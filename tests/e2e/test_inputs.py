@@ -10,7 +10,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize(("lang", "wan", "yuan"), [("zh-hans", "= 50.00 万元", "= 500,000.00 元"),
-                                                   ("en", "= 50.00 ten-thousand CNY", "= 500,000.00 CNY")])
+                                                   ("en", "= 50.00 × 10,000 CNY", "= 500,000.00 CNY")])
 def test_money_input_shows_the_amount_it_reads_and_formats_it(new_page, lang, wan, yuan):
     page = new_page(1366, 900)
     login(page, "sub_changchun", lang)
