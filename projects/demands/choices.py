@@ -96,6 +96,7 @@ class AssignmentState(models.TextChoices):
     SUBMITTED = "submitted", _("Opinion submitted")
     DECLINED = "declined", _("Declined")
     REPLACED = "replaced", _("Replaced")
+    CLOSED = "closed", _("Panel closed")
 
 
 # Assignments that hold a place on the panel (a declined or replaced expert no longer does).

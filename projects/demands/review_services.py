@@ -433,6 +433,21 @@ def expire_authorizations(today=None) -> int:
     return count
 
 
+def close_open_assignments(demand: Demand) -> int:
+    """The demand is no longer in expert review: the opinions still awaited will not be asked for.
+
+    Each place is closed through the doorway by the system (one audit row each), so that the
+    expert's list no longer shows it as awaited and a later panel round is not blocked by its
+    deadline. Submitted opinions stay as given.
+    """
+    count = 0
+    for assignment in demand.expert_assignments.filter(state=AssignmentState.ASSIGNED).order_by("pk"):
+        workflow.fire(assignment, field="state", name="close", actor=None,
+                      payload={"demand": demand.pk, "demand_status": demand.status})
+        count += 1
+    return count
+
+
 def withdraw_authorizations(demand: Demand, *, resource_ids=None) -> int:
     """The demand no longer needs these resources (all, when None): its open requests are withdrawn."""
     qs = demand.authorization_requests.filter(state__in=(AuthorizationState.PENDING, AuthorizationState.GRANTED,

@@ -395,6 +395,8 @@ def _apply_effects(demand: Demand, handler: TransitionHandler, actor, comment: s
             _project_gets_approved_amount(project, demand)
     if demand.status in (S.REJECTED, S.WITHDRAWN, S.MERGED, S.REUSE):
         review_services.withdraw_authorizations(demand)
+    if demand.status != S.EXPERT_REVIEW:
+        review_services.close_open_assignments(demand)
 
 
 def _project_gets_approved_amount(project, demand: Demand) -> None:

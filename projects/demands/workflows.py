@@ -170,6 +170,11 @@ def is_replaceable(assignment) -> bool:
     return assignment.state == A.DECLINED or (assignment.deadline is not None and assignment.deadline < timezone.now())
 
 
+def _is_nobody(assignment, user) -> bool:
+    """A transition only the system fires (no person may)."""
+    return False
+
+
 class AssignmentWorkflow(ConcurrentTransitionMixin, models.Model):
     """An expert's place on a demand's panel, on `state`: awaited → submitted, declined, or replaced."""
 
@@ -197,6 +202,11 @@ class AssignmentWorkflow(ConcurrentTransitionMixin, models.Model):
                 conditions=[is_demand_in_expert_review, is_replaceable], permission=perm.may_replace_expert)
     def replace(self):
         """The provincial office gives the place to another expert of the pool."""
+
+    @transition(field=state, source=A.ASSIGNED, target=A.CLOSED, permission=_is_nobody, custom={"system": True})
+    def close(self):
+        """The demand left expert review (decided, returned, withdrawn) before this opinion came:
+        the system closes the place, so that it is no longer awaited nor counted as overdue."""
 
 
 # ---------------------------------------------------------------------------------------

@@ -32,8 +32,10 @@ def log_rows(obj):
 
 # --------------------------------------------------------------------------------------- expert assignments
 
-ASSIGNMENT_STATES = [A.ASSIGNED, A.SUBMITTED, A.DECLINED, A.REPLACED]
+ASSIGNMENT_STATES = [A.ASSIGNED, A.SUBMITTED, A.DECLINED, A.REPLACED, A.CLOSED]
 ASSIGNMENT_ALLOWED = {
+    # The system, when the demand leaves expert review (no person may: tested below).
+    "close": {A.ASSIGNED: A.CLOSED},
     "submit_opinion": {A.ASSIGNED: A.SUBMITTED},
     "decline": {A.ASSIGNED: A.DECLINED},
     # An awaited opinion is replaceable once the deadline has passed (the table's assignments are past it).
@@ -65,6 +67,8 @@ def assignment_in(demand, state):
     elif state == A.REPLACED:
         decline_assignment(assignment=a, actor=a.expert, reason="回避")
         replace_expert(assignment=a, actor=_reviewer(), expert=_spare("expert_01"), deadline=soon())
+    elif state == A.CLOSED:
+        workflow.fire(a, field="state", name="close", actor=None)
     return ExpertAssignment.objects.get(pk=a.pk)
 
 
@@ -81,6 +85,8 @@ def _spare(name):
 
 
 def fire_assignment(a, name):
+    if name == "close":
+        return workflow.fire(a, field="state", name="close", actor=None)
     if name == "submit_opinion":
         return submit_expert_opinion(assignment=a, actor=a.expert, verdict="agree", recommended_budget=Decimal("6000000"))
     if name == "decline":
@@ -141,9 +147,10 @@ def test_no_opinion_once_the_demand_has_left_expert_review(panel_demand, users):
     a = panel_demand.expert_assignments.order_by("pk").first()
     demand_transition(demand=panel_demand, name="return_for_revision", actor=users["prov_approver"], comment="补充")
     a = ExpertAssignment.objects.get(pk=a.pk)
+    assert a.state == A.CLOSED  # closed by the system as the demand left
     with pytest.raises(TransitionConflict) as err:
         submit_expert_opinion(assignment=a, actor=a.expert, verdict="agree", recommended_budget=Decimal("1"))
-    assert err.value.guards
+    assert err.value.state == A.CLOSED
 
 
 # --------------------------------------------------------------------------------------- the panel's guards
@@ -324,3 +331,38 @@ def test_resubmitted_with_the_resource_asks_the_owner_again(users):
     states = dict(AuthorizationRequest.objects.filter(demand=demand).values_list("pk", "state"))
     assert states[first.pk] == Z.WITHDRAWN and sorted(states.values()) == [Z.PENDING, Z.WITHDRAWN]
     assert not Demand.objects.get(pk=demand.pk).refused_authorizations().exists()
+
+
+def test_no_person_closes_a_place_on_a_panel(panel_demand, users):
+    a = panel_demand.expert_assignments.filter(state=A.ASSIGNED).order_by("pk").first()
+    for username in ("prov_reviewer", "prov_approver", "admin"):
+        with pytest.raises(TransitionForbidden):
+            workflow.fire(a, field="state", name="close", actor=users[username])
+    assert ExpertAssignment.objects.get(pk=a.pk).state == A.ASSIGNED
+
+
+def test_a_demand_returned_from_expert_review_closes_the_opinions_still_awaited(panel_demand, users, client):
+    first, *awaited = list(panel_demand.expert_assignments.filter(state=A.ASSIGNED).order_by("pk"))
+    submit_expert_opinion(assignment=first, actor=first.expert, verdict="disagree", recommended_budget=None, comments="方案不成熟")
+    demand_transition(demand=panel_demand, name="return_for_revision", actor=users["prov_approver"], comment="按专家意见修改后再报")
+
+    states = dict(panel_demand.expert_assignments.values_list("pk", "state"))
+    assert states[first.pk] == A.SUBMITTED  # an opinion given stays as given
+    assert all(states[a.pk] == A.CLOSED for a in awaited) and awaited
+    rows = AuditLog.objects.filter(content_type__model="expertassignment", transition="close").order_by("pk")
+    assert [(r.object_id, r.actor_id, r.source, r.target) for r in rows] == [(a.pk, None, A.ASSIGNED, A.CLOSED) for a in awaited]
+
+    # The expert can no longer give the opinion, and the list says the panel is closed.
+    with pytest.raises(TransitionConflict):
+        submit_expert_opinion(assignment=ExpertAssignment.objects.get(pk=awaited[0].pk), actor=awaited[0].expert,
+                              verdict="agree", recommended_budget=Decimal("1"))
+    client.force_login(awaited[0].expert)
+    with translation.override("en"):
+        page = client.get("/reviews/mine/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Panel closed" in page
+
+
+def test_an_expert_decision_closes_the_places_of_experts_who_had_not_answered(panel_demand, users):
+    give_opinions(panel_demand, users)  # two of three agree: a majority
+    demand_transition(demand=panel_demand, name="expert_approve", actor=users["prov_approver"])
+    assert sorted(panel_demand.expert_assignments.values_list("state", flat=True)) == [A.CLOSED, A.SUBMITTED, A.SUBMITTED]

@@ -40,7 +40,7 @@ def test_seven_machines_each_with_every_transition_of_the_contract():
     assert names == {
         "demand": {"submit", "municipal_approve", "provincial_approve", "expert_approve", "expert_reject",
                    "return_for_revision", "reject", "merge", "recommend_reuse", "withdraw"},
-        "expert_assignment": {"submit_opinion", "decline", "replace"},
+        "expert_assignment": {"submit_opinion", "decline", "replace", "close"},
         "authorization": {"grant", "refuse", "revoke", "expire", "withdraw"},
         "hardware": {"request", "procure", "deliver", "accept", "waive"},
         "funding": {"budget", "allocate", "begin_disbursing", "settle"},
