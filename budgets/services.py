@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,6 +47,72 @@ def lock_project_money(project_id: int) -> Project:
     project = Project.objects.select_for_update().get(pk=project_id)
     list(BudgetLine.objects.select_for_update().filter(project_id=project_id).order_by("pk").values_list("pk", flat=True))
     return project
+
+
+# ---------------------------------------------------------------------------------------
+# Running totals of a line (BudgetLine.requested_total / approved_total / paid_total)
+# ---------------------------------------------------------------------------------------
+
+TOTAL_FIELDS = {DisbursementState.REQUESTED: "requested_total", DisbursementState.APPROVED: "approved_total",
+                DisbursementState.PAID: "paid_total"}  # a rejected disbursement holds nothing
+
+
+def shift_line_totals(line_id: int, amount: Decimal, *, source: str | None = None, target: str | None = None) -> None:
+    """Move `amount` of a line's running totals from state `source` to state `target` (either may be None).
+
+    Called inside the transaction that moves the disbursement, after the line's lock (the lock
+    order of this module), so that the totals change with the money or not at all."""
+    updates = {}
+    if source in TOTAL_FIELDS:
+        updates[TOTAL_FIELDS[source]] = F(TOTAL_FIELDS[source]) - amount
+    if target in TOTAL_FIELDS:
+        name = TOTAL_FIELDS[target]
+        updates[name] = (updates[name] + amount) if name in updates else F(name) + amount
+    if updates:
+        BudgetLine.objects.filter(pk=line_id).update(**updates)
+
+
+def add_line_totals(sums: dict[int, dict[str, Decimal]]) -> None:
+    """Add {line id: {state: amount}} to the lines' running totals (an import's new rows; lines locked)."""
+    for line_id in sorted(sums):
+        updates = {TOTAL_FIELDS[state]: F(TOTAL_FIELDS[state]) + amount for state, amount in sums[line_id].items()
+                   if state in TOTAL_FIELDS and amount}
+        if updates:
+            BudgetLine.objects.filter(pk=line_id).update(**updates)
+
+
+def _sum_of(state):
+    money = DecimalField(max_digits=14, decimal_places=2)
+    rows = (Disbursement.objects.filter(budget_line_id=OuterRef("pk"), status=state).order_by()
+            .values("budget_line_id").annotate(s=Sum("amount")).values("s"))
+    return Coalesce(Subquery(rows, output_field=money), Value(ZERO), output_field=money)
+
+
+def actual_line_totals():
+    """The running totals as the disbursements make them up now, as annotations of lines."""
+    return {f"actual_{name}": _sum_of(state) for state, name in TOTAL_FIELDS.items()}
+
+
+def recompute_line_totals(line_ids=None) -> int:
+    """Set the running totals of the lines named (all when None) from their disbursements, in one
+    UPDATE; the repair of `verify_line_totals --repair` and the test factories' helper."""
+    qs = BudgetLine.objects.all() if line_ids is None else BudgetLine.objects.filter(pk__in=list(line_ids))
+    return qs.update(**{name: _sum_of(state) for state, name in TOTAL_FIELDS.items()})
+
+
+def line_total_mismatches(line_ids=None) -> list[dict]:
+    """Lines whose stored running totals differ from the sums of their disbursements (empty when all agree)."""
+    qs = BudgetLine.objects.all() if line_ids is None else BudgetLine.objects.filter(pk__in=list(line_ids))
+    qs = qs.annotate(**actual_line_totals())
+    wrong = Q()
+    for name in TOTAL_FIELDS.values():
+        wrong |= ~Q(**{name: F(f"actual_{name}")})
+    return [
+        {"line": row["pk"], "project": row["project__code"],
+         **{name: {"stored": row[name], "actual": row[f"actual_{name}"]} for name in TOTAL_FIELDS.values()}}
+        for row in qs.filter(wrong).order_by("pk").values("pk", "project__code", *TOTAL_FIELDS.values(),
+                                                          *(f"actual_{n}" for n in TOTAL_FIELDS.values()))
+    ]
 
 
 def lock_funding(project) -> None:
@@ -224,6 +291,7 @@ def request_disbursement(*, line: BudgetLine, actor, amount, voucher_no: str, pa
         except IntegrityError:
             message = _("Voucher number %(no)s is already used.") % {"no": voucher_no}
             raise TransitionConflict(message, field_errors={"voucher_no": [message]}) from None
+        shift_line_totals(fresh.pk, amount, target=DisbursementState.REQUESTED)
         _record(disbursement, actor, "request", target=DisbursementState.REQUESTED, machine="status", payload={"amount": str(amount)})
     return disbursement
 
@@ -235,13 +303,15 @@ def disbursement_transition(*, disbursement: Disbursement, name: str, actor, com
     locking the project, the line and the disbursement, in that order. The first payment fires
     the project's `begin_disbursing` as the system, in the same transaction.
     """
-    held: dict = {}
+    held: dict = {"source": disbursement.status}
 
     def lock():
         held["project"] = lock_project_money(disbursement.budget_line.project_id)
         Disbursement.objects.select_for_update().filter(pk=disbursement.pk).values_list("pk", flat=True).first()
 
     def after_save():
+        # The state saved above was `source` (a stale copy fails with ConcurrentTransition before this).
+        shift_line_totals(disbursement.budget_line_id, disbursement.amount, source=held["source"], target=disbursement.status)
         project = held["project"]
         if name == "pay" and project.funding_status == FundingState.ALLOCATED:
             project_transition(project=project, machine="funding", name="begin_disbursing", actor=None,
