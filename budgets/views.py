@@ -20,12 +20,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from assets.forms import ImportForm
 from assets.importing import (
     MAX_REPORTED_ERRORS,
     MAX_ROWS,
+    MAX_UPLOAD_BYTES,
     XLSX_CONTENT_TYPE,
     ImportReport,
     dataset_bytes,
@@ -290,11 +292,40 @@ def _import_page(request, kind, form, report, token, status=200):
     }, status=status)
 
 
+# What a multipart request may carry beyond the file itself (boundaries, headers, the CSRF token).
+MULTIPART_MARGIN = 64 * 1024
+
+
+def _request_too_large(request) -> int | None:
+    """The declared size of the request when it cannot hold a file the import accepts, else None."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    return length if length > MAX_UPLOAD_BYTES + MULTIPART_MARGIN else None
+
+
+@csrf_exempt  # the size is checked before anything reads the body; the view below checks the CSRF token
 @login_required
 def import_upload(request, kind: str):
-    """Upload budget lines or disbursements and see what the file would do (nothing saved yet)."""
+    """Upload budget lines or disbursements and see what the file would do (nothing saved yet).
+
+    A request too large for any acceptable file is refused from its declared length, before the
+    body is read: neither the multipart form nor the workbook is parsed (the form's own check by
+    the file's size stays, for uploads whose length is not declared)."""
     _kind(kind)
     _finance(request.user)
+    too_large = _request_too_large(request) if request.method == "POST" else None
+    if too_large is not None:
+        report = ImportReport(kind=kind)
+        report.file_errors.append(_("The file is %(size).1f MB; files of at most %(max)d MB can be imported.") % {
+            "size": too_large / 1024 / 1024, "max": MAX_UPLOAD_BYTES // 1024 // 1024})
+        return _import_page(request, kind, ImportForm(), report, None, status=413)
+    return _import_upload(request, kind)
+
+
+@csrf_protect
+def _import_upload(request, kind: str):
     report, token = None, None
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
