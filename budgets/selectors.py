@@ -90,6 +90,7 @@ def project_money(project: Project) -> ProjectMoney:
         paid=Sum("disbursements__amount", filter=Q(disbursements__status=DisbursementState.PAID)),
         held=Sum("disbursements__amount", filter=Q(disbursements__status__in=HOLDING_STATES)),
         requested=Sum("disbursements__amount", filter=Q(disbursements__status=DisbursementState.REQUESTED)),
+        has_rejected=Count("disbursements", filter=Q(disbursements__status=DisbursementState.REJECTED)),
     ))
     budgeted = sum((line.amount for line in lines), ZERO)
     paid = sum((line.paid or ZERO for line in lines), ZERO)

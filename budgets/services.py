@@ -221,9 +221,9 @@ def line_room(project: Project, *, exclude_line: int | None = None) -> Decimal:
     return project.approved_budget - (qs.aggregate(total=Sum("amount"))["total"] or ZERO)
 
 
-def add_budget_line(*, project: Project, actor, fiscal_year: int, source: str, category: str, amount, note: str = "") -> BudgetLine:
-    """A new line of `project` (finance); the lines never exceed the approved budget."""
-    if not perm.may_manage_money(actor):
+def _line_input(project, actor, amount, source, category) -> Decimal:
+    """The checks every entry of a line shares (page, API, the edit): who, the amount as the import parses it, the choices."""
+    if not perm.may_edit_budget_lines(project, actor):
         raise TransitionForbidden(_("You are not permitted to do this."))
     _changeable_project(project, actor)
     amount = clean_amount(amount, _("Amount"))
@@ -231,15 +231,25 @@ def add_budget_line(*, project: Project, actor, fiscal_year: int, source: str, c
         raise TransitionInvalid(_("Funding source: choose one of the list."), field_errors={"source": [_("Choose one of the list.")]})
     if category not in Category.values:
         raise TransitionInvalid(_("Category: choose one of the list."), field_errors={"category": [_("Choose one of the list.")]})
+    return amount
+
+
+def _check_room(locked: Project, amount: Decimal, *, exclude_line: int | None = None) -> None:
+    room = line_room(locked, exclude_line=exclude_line)
+    if amount > room:
+        message = _("The lines would exceed the approved budget of %(budget)s: %(room)s is left for new lines.") % {
+            "budget": f"{locked.approved_budget:,.2f}", "room": f"{max(room, ZERO):,.2f}"}
+        raise TransitionConflict(message, field_errors={"amount": [message]})
+
+
+def add_budget_line(*, project: Project, actor, fiscal_year: int, source: str, category: str, amount, note: str = "") -> BudgetLine:
+    """A new line of `project` (finance or the project's manager); the lines never exceed the approved budget."""
+    amount = _line_input(project, actor, amount, source, category)
     with transaction.atomic():
         locked = lock_project_money(project.pk)
         if locked.funding_status == FundingState.SETTLED:
             raise TransitionConflict(_("Project %(code)s is settled: no budget line can be added.") % {"code": locked.code})
-        room = line_room(locked)
-        if amount > room:
-            message = _("The lines would exceed the approved budget of %(budget)s: %(room)s is left for new lines.") % {
-                "budget": f"{locked.approved_budget:,.2f}", "room": f"{max(room, ZERO):,.2f}"}
-            raise TransitionConflict(message, field_errors={"amount": [message]})
+        _check_room(locked, amount)
         try:
             with transaction.atomic():
                 line = BudgetLine.objects.create(project=locked, fiscal_year=fiscal_year, source=source, category=category,
@@ -249,6 +259,66 @@ def add_budget_line(*, project: Project, actor, fiscal_year: int, source: str, c
             raise TransitionConflict(message, field_errors={"category": [message]}) from None
         _record(line, actor, "create", target=str(amount))
     return line
+
+
+def _locked_line(line: BudgetLine) -> tuple[Project, BudgetLine]:
+    """The project and its lines locked (the lock order), and the line as saved now."""
+    locked = lock_project_money(line.project_id)
+    try:
+        fresh = BudgetLine.objects.get(pk=line.pk, project_id=locked.pk)
+    except BudgetLine.DoesNotExist:
+        raise TransitionConflict(_("This budget line was deleted meanwhile.")) from None
+    if locked.funding_status == FundingState.SETTLED:
+        raise TransitionConflict(_("Project %(code)s is settled: its budget lines cannot change.") % {"code": locked.code})
+    return locked, fresh
+
+
+def update_budget_line(*, line: BudgetLine, actor, fiscal_year: int, source: str, category: str, amount, note: str = "") -> BudgetLine:
+    """Correct a line (finance or the project's manager), with the import's rules: the lines never exceed the
+    approved budget, a line never drops below what is approved and paid on it, and a line with
+    disbursements keeps its year, source and category (its payments were made against them)."""
+    amount = _line_input(line.project, actor, amount, source, category)
+    with transaction.atomic():
+        locked, fresh = _locked_line(line)
+        held = fresh.approved_total + fresh.paid_total
+        if amount < held:
+            message = _("The line cannot go below what is already approved and paid on it (%(held)s).") % {"held": f"{held:,.2f}"}
+            raise TransitionConflict(message, field_errors={"amount": [message]})
+        key = (int(fiscal_year), source, category)
+        if key != (fresh.fiscal_year, fresh.source, fresh.category) and Disbursement.objects.filter(budget_line=fresh).exists():
+            message = _("This line has disbursements: its fiscal year, source and category stay; add a new line instead.")
+            raise TransitionConflict(message, field_errors={"category": [message]})
+        _check_room(locked, amount, exclude_line=fresh.pk)
+        before = {"fiscal_year": fresh.fiscal_year, "source": fresh.source, "category": fresh.category, "amount": str(fresh.amount),
+                  "note": fresh.note}
+        fresh.fiscal_year, fresh.source, fresh.category, fresh.amount, fresh.note = key[0], source, category, amount, (note or "")
+        after = {"fiscal_year": fresh.fiscal_year, "source": fresh.source, "category": fresh.category, "amount": str(fresh.amount),
+                 "note": fresh.note}
+        if before == after:
+            return fresh
+        try:
+            with transaction.atomic():
+                fresh.save(update_fields=["fiscal_year", "source", "category", "amount", "note", "updated_at"])
+        except IntegrityError:
+            message = _("This project already has a line for that year, source and category: change its amount instead.")
+            raise TransitionConflict(message, field_errors={"category": [message]}) from None
+        changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+        _record(fresh, actor, "update", source=before["amount"], target=after["amount"], payload={"changes": changes})
+    return fresh
+
+
+def delete_budget_line(*, line: BudgetLine, actor) -> None:
+    """Delete a line that nothing was ever requested against (finance or the project's manager); logged first."""
+    if not perm.may_edit_budget_lines(line.project, actor):
+        raise TransitionForbidden(_("You are not permitted to do this."))
+    _changeable_project(line.project, actor)
+    with transaction.atomic():
+        _locked, fresh = _locked_line(line)
+        if Disbursement.objects.filter(budget_line=fresh).exists():
+            raise TransitionConflict(_("This line has disbursements: it cannot be deleted (set its amount instead)."))
+        _record(fresh, actor, "delete", source=str(fresh.amount), payload={
+            "fiscal_year": fresh.fiscal_year, "source": fresh.source, "category": fresh.category, "amount": str(fresh.amount)})
+        fresh.delete()
 
 
 # ---------------------------------------------------------------------------------------

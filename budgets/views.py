@@ -133,9 +133,15 @@ def project_money(request, pk: int):
         obj.actions = workflow.available_transitions(obj, "status", user)
     manages = perm.may_manage_money(user)
     lines = data["money"].lines
+    edits_lines = perm.may_edit_budget_lines(project, user) and project.funding_status != "settled"
+    if edits_lines:
+        for line in lines:  # each line's own form, filled with its values (ids apart per line)
+            line.form = BudgetLineForm(auto_id=f"line{line.pk}_%s", initial={
+                "fiscal_year": line.fiscal_year, "source": line.source, "category": line.category, "amount": line.amount, "note": line.note})
+            line.deletable = not (line.requested or line.held or line.has_rejected)
     return render(request, "budgets/project_money.html", {
-        **data, "project": project, "manages": manages,
-        "line_form": BudgetLineForm() if manages else None,
+        **data, "project": project, "manages": manages, "edits_lines": edits_lines,
+        "line_form": BudgetLineForm() if edits_lines else None,
         "disbursement_form": DisbursementForm(lines=lines, milestones=project.milestones.all()) if manages and lines else None,
         "partial_form": PartialAllocationForm() if manages else None,
         "change_form": BudgetChangeForm() if perm.may_propose_budget_change(project, user) else None,
@@ -157,17 +163,47 @@ def _form_errors(request, form):
             messages.error(request, e if field == "__all__" else f"{form.fields[field].label}: {e}" if not str(e).startswith(str(form.fields[field].label)) else e)
 
 
+def _line_editor(user, project):
+    if not perm.may_edit_budget_lines(project, user):
+        raise PermissionDenied
+
+
 @login_required
 @require_POST
 def line_add(request, pk: int):
     project = project_for(request.user, pk)
-    _finance(request.user)
+    _line_editor(request.user, project)
     form = BudgetLineForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
     elif _post_service(request, project, lambda: services.add_budget_line(project=project, actor=request.user, **form.cleaned_data)):
         messages.success(request, _("Budget line added."))
     return redirect("budgets:project_money", pk=project.pk)
+
+
+@login_required
+@require_POST
+def line_edit(request, pk: int):
+    """Correct a line's year, source, category, amount or note (the import's rules; logged)."""
+    line = selectors.line_for(request.user, pk)
+    _line_editor(request.user, line.project)
+    form = BudgetLineForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+    elif _post_service(request, line.project, lambda: services.update_budget_line(line=line, actor=request.user, **form.cleaned_data)):
+        messages.success(request, _("Budget line saved."))
+    return redirect("budgets:project_money", pk=line.project_id)
+
+
+@login_required
+@require_POST
+def line_delete(request, pk: int):
+    """Delete a line nothing was requested against (logged)."""
+    line = selectors.line_for(request.user, pk)
+    _line_editor(request.user, line.project)
+    if _post_service(request, line.project, lambda: services.delete_budget_line(line=line, actor=request.user)):
+        messages.success(request, _("Budget line deleted."))
+    return redirect("budgets:project_money", pk=line.project_id)
 
 
 @login_required
