@@ -158,8 +158,16 @@ def test_a_file_with_formulas_is_refused(users, login, line):
 
 def test_a_file_too_big_is_refused(users, login, line):
     response = upload(login(users["finance"]), "disbursements", b"a,b\n" + b"x" * (50 * 1024 * 1024), "big.csv")
-    assert response.context["form"].errors["file"]
+    assert response.status_code == 413  # from the request's length, before the form reads the body
+    assert response.context["report"].file_errors == ["文件大小为 50.0 MB，最大只能导入 5 MB 的文件。"]  # the site's language
     assert Disbursement.objects.count() == 0
+
+
+def test_the_form_refuses_a_file_too_big_whose_request_length_was_not_declared():
+    from assets.forms import ImportForm
+
+    form = ImportForm(files={"file": SimpleUploadedFile("big.csv", b"a,b\n" + b"x" * (6 * 1024 * 1024))}, data={})
+    assert not form.is_valid() and form.errors["file"]
 
 
 @pytest.mark.parametrize("name,content", [("d.pdf", b"%PDF-1.7\n"), ("d.xlsx", b"MZ\x90\x00binary"), ("d.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")])
