@@ -217,6 +217,12 @@ def _resolve_target(code: str) -> dict:
     return {"target_demand": int(code) if code.isdigit() else -1}
 
 
+def _declared(data: dict, key: str) -> dict:
+    """`{key: value}` when the form's box was filled in, else nothing."""
+    value = data.get(key)
+    return {key: value} if value not in (None, "") else {}
+
+
 def _clean_cost(demand, value, field: str, label) -> Decimal | None:
     """A declared cost that a merge or reuse still spends (50万, 1,200,000), or None when left empty.
 
@@ -248,7 +254,7 @@ class Merge(TransitionHandler):
     candidate_kinds = (CandidateKind.DEMAND, CandidateKind.PROJECT)
 
     def payload_from_form(self, data):
-        return {**_resolve_target(data.get("target")), "incremental_cost": data.get("incremental_cost")}
+        return {**_resolve_target(data.get("target")), **_declared(data, "incremental_cost")}
 
     def payload_for_candidate(self, kind, cid):
         if not self.fits_candidate(kind):
@@ -304,7 +310,7 @@ class RecommendReuse(TransitionHandler):
     candidate_kinds = (CandidateKind.SYSTEM,)
 
     def payload_from_form(self, data):
-        return {"system": data.get("system"), "adaptation_cost": data.get("adaptation_cost")}
+        return {"system": data.get("system"), **_declared(data, "adaptation_cost")}
 
     def payload_for_candidate(self, kind, cid):
         return {"system": cid} if self.fits_candidate(kind) else None
