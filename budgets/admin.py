@@ -10,7 +10,7 @@ from .models import BudgetChange, BudgetLine, Disbursement, FinalAccount, Partia
 
 @admin.register(BudgetLine)
 class BudgetLineAdmin(ReadOnlyAdmin):
-    list_display = ["project", "fiscal_year", "source", "category", "amount"]
+    list_display = ["project", "fiscal_year", "source", "category", "amount", "requested_total", "approved_total", "paid_total"]
     list_filter = ["fiscal_year", "source", "category"]
     search_fields = ["project__code", "project__name"]
     list_select_related = ["project"]

@@ -105,7 +105,7 @@ class _Base(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericVi
 
 
 class BudgetLineViewSet(mixins.CreateModelMixin, _Base):
-    """Budget lines of the projects the caller may see; finance adds lines (never above the approved budget)."""
+    """Budget lines of the projects the caller may see; finance and the project's manager add lines (never above the approved budget)."""
 
     serializer_class = BudgetLineSerializer
     filterset_class = BudgetLineFilter

@@ -28,7 +28,7 @@ class BudgetsConfig(AppConfig):
         audit.register_vocabulary(BudgetChange, "status", label=_("Budget change"), states=BudgetChangeState, transitions={
             "propose": _("Propose"), "approve": _("Approve"), "reject": _("Reject")})
         audit.register_vocabulary(BudgetLine, services.LINE_MACHINE, label=_("Budget line"), transitions={
-            "create": _("Entered"), "update": _("Changed"), "import": _("Imported")})
+            "create": _("Entered"), "update": _("Changed"), "delete": _("Deleted"), "import": _("Imported")})
         navigation.gate("budgets:overview", may_view_finance)
         navigation.gate("budgets:queue", may_work_queue)
         navigation.gate("budgets:budget_changes", may_view_budget_changes)

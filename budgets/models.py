@@ -32,6 +32,13 @@ class BudgetLine(TimeStampedModel):
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+", verbose_name=_("entered by"))
+    # Running totals of the line's disbursements by state, kept by budgets.services (the
+    # disbursement doorway and the import) in the transaction that moves the money, under the
+    # line's lock; the finance overview sums these instead of every disbursement.
+    # `manage.py verify_line_totals` compares them with the disbursements.
+    requested_total = models.DecimalField(_("requested (CNY)"), default=Decimal("0"), **MONEY)
+    approved_total = models.DecimalField(_("approved, not yet paid (CNY)"), default=Decimal("0"), **MONEY)
+    paid_total = models.DecimalField(_("paid (CNY)"), default=Decimal("0"), **MONEY)
 
     objects = RestrictedManager()
 

@@ -23,6 +23,11 @@ def may_propose_budget_change(project, user) -> bool:
         project.manager_id == user.pk or project.construction_org_id == user.organization_id)
 
 
+def may_edit_budget_lines(project, user) -> bool:
+    """Finance and the project's manager (or the construction team's project managers) add, correct and delete its lines."""
+    return may_propose_budget_change(project, user)
+
+
 def may_decide_budget_change(change, user) -> bool:
     """A provincial approver approves or rejects a budget change."""
     return has_role(user, Role.PROVINCIAL_APPROVER)

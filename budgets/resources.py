@@ -47,7 +47,7 @@ from projects.delivery.models import Project
 
 from .choices import HOLDING_STATES, Category, DisbursementState, FundingSource
 from .models import BudgetLine, Disbursement
-from .services import LINE_MACHINE
+from .services import LINE_MACHINE, add_line_totals
 from .workflows import FUNDS_RELEASED
 
 ZERO = Decimal("0")
@@ -456,6 +456,11 @@ class DisbursementResource(MoneyResource):
         if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors():
             return
         self.write_history()
+        # The lines' running totals take the new rows, in this transaction (the lines were locked by load_tables).
+        sums = defaultdict(lambda: defaultdict(Decimal))
+        for instance, _changes, _number in self.created:
+            sums[instance.budget_line_id][instance.status] += instance.amount
+        add_line_totals(sums)
         # The first payment of a project begins its disbursing, through the doorway (the system fires it).
         for project in sorted(self.paid_projects.values(), key=lambda p: p.pk):
             if project.funding_status == FundingState.ALLOCATED:

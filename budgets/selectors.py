@@ -2,8 +2,8 @@
 savings of the projects (and demands) the user may see, and the figures of the finance pages.
 
 The overview is a fixed number of grouped queries whatever the number of projects and
-disbursements: lines grouped by (year, organization, source, category), paid disbursements
-grouped the same way through their line; the roll-ups are summed in Python.
+disbursements: lines, with their running totals, grouped by (year, organization, source,
+category); the roll-ups are summed in Python.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import Http404
 
 from core.http import object_id
@@ -90,6 +90,7 @@ def project_money(project: Project) -> ProjectMoney:
         paid=Sum("disbursements__amount", filter=Q(disbursements__status=DisbursementState.PAID)),
         held=Sum("disbursements__amount", filter=Q(disbursements__status__in=HOLDING_STATES)),
         requested=Sum("disbursements__amount", filter=Q(disbursements__status=DisbursementState.REQUESTED)),
+        has_rejected=Count("disbursements", filter=Q(disbursements__status=DisbursementState.REJECTED)),
     ))
     budgeted = sum((line.amount for line in lines), ZERO)
     paid = sum((line.paid or ZERO for line in lines), ZERO)
@@ -138,17 +139,16 @@ class Row:
 def overview(user, *, year: int | None = None) -> dict:
     """Budgeted, approved-and-paid and paid by year, organization, source and category, with execution rates.
 
-    Three queries whatever the volume (lines grouped, disbursements grouped, organization names).
+    Two queries whatever the volume (lines grouped, organization names): the lines carry running
+    totals of their disbursements (BudgetLine.approved_total / paid_total, kept by the services
+    in the transaction that moves the money), so the overview sums lines, not disbursements.
     """
     lines = lines_visible_to(user).select_related(None)
-    money = disbursements_visible_to(user).select_related(None).filter(status__in=HOLDING_STATES)
     if year:
         lines = lines.filter(fiscal_year=year)
-        money = money.filter(budget_line__fiscal_year=year)
     keys = ("fiscal_year", "project__construction_org_id", "source", "category")
-    line_rows = lines.order_by().values(*keys).annotate(total=Sum("amount"))
-    money_rows = money.order_by().values(*(f"budget_line__{k}" for k in keys)).annotate(
-        held=Sum("amount"), paid=Sum("amount", filter=Q(status=DisbursementState.PAID)))
+    line_rows = lines.order_by().values(*keys).annotate(
+        total=Sum("amount"), held=Sum(F("approved_total") + F("paid_total")), paid=Sum("paid_total"))
     groups = {name: {} for name in ("year", "org", "source", "category")}
     total = Row("total", "")
 
@@ -159,12 +159,9 @@ def overview(user, *, year: int | None = None) -> dict:
         for name, key in rows_for([r[k] for k in keys]):
             row = groups[name].setdefault(key, Row(key, ""))
             row.budgeted += r["total"]
-        total.budgeted += r["total"]
-    for r in money_rows:
-        for name, key in rows_for([r[f"budget_line__{k}"] for k in keys]):
-            row = groups[name].setdefault(key, Row(key, ""))
             row.held += r["held"] or ZERO
             row.paid += r["paid"] or ZERO
+        total.budgeted += r["total"]
         total.held += r["held"] or ZERO
         total.paid += r["paid"] or ZERO
     org_names = dict(Organization.objects.filter(pk__in=list(groups["org"])).values_list("pk", "name"))

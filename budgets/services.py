@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,6 +47,72 @@ def lock_project_money(project_id: int) -> Project:
     project = Project.objects.select_for_update().get(pk=project_id)
     list(BudgetLine.objects.select_for_update().filter(project_id=project_id).order_by("pk").values_list("pk", flat=True))
     return project
+
+
+# ---------------------------------------------------------------------------------------
+# Running totals of a line (BudgetLine.requested_total / approved_total / paid_total)
+# ---------------------------------------------------------------------------------------
+
+TOTAL_FIELDS = {DisbursementState.REQUESTED: "requested_total", DisbursementState.APPROVED: "approved_total",
+                DisbursementState.PAID: "paid_total"}  # a rejected disbursement holds nothing
+
+
+def shift_line_totals(line_id: int, amount: Decimal, *, source: str | None = None, target: str | None = None) -> None:
+    """Move `amount` of a line's running totals from state `source` to state `target` (either may be None).
+
+    Called inside the transaction that moves the disbursement, after the line's lock (the lock
+    order of this module), so that the totals change with the money or not at all."""
+    updates = {}
+    if source in TOTAL_FIELDS:
+        updates[TOTAL_FIELDS[source]] = F(TOTAL_FIELDS[source]) - amount
+    if target in TOTAL_FIELDS:
+        name = TOTAL_FIELDS[target]
+        updates[name] = (updates[name] + amount) if name in updates else F(name) + amount
+    if updates:
+        BudgetLine.objects.filter(pk=line_id).update(**updates)
+
+
+def add_line_totals(sums: dict[int, dict[str, Decimal]]) -> None:
+    """Add {line id: {state: amount}} to the lines' running totals (an import's new rows; lines locked)."""
+    for line_id in sorted(sums):
+        updates = {TOTAL_FIELDS[state]: F(TOTAL_FIELDS[state]) + amount for state, amount in sums[line_id].items()
+                   if state in TOTAL_FIELDS and amount}
+        if updates:
+            BudgetLine.objects.filter(pk=line_id).update(**updates)
+
+
+def _sum_of(state):
+    money = DecimalField(max_digits=14, decimal_places=2)
+    rows = (Disbursement.objects.filter(budget_line_id=OuterRef("pk"), status=state).order_by()
+            .values("budget_line_id").annotate(s=Sum("amount")).values("s"))
+    return Coalesce(Subquery(rows, output_field=money), Value(ZERO), output_field=money)
+
+
+def actual_line_totals():
+    """The running totals as the disbursements make them up now, as annotations of lines."""
+    return {f"actual_{name}": _sum_of(state) for state, name in TOTAL_FIELDS.items()}
+
+
+def recompute_line_totals(line_ids=None) -> int:
+    """Set the running totals of the lines named (all when None) from their disbursements, in one
+    UPDATE; the repair of `verify_line_totals --repair` and the test factories' helper."""
+    qs = BudgetLine.objects.all() if line_ids is None else BudgetLine.objects.filter(pk__in=list(line_ids))
+    return qs.update(**{name: _sum_of(state) for state, name in TOTAL_FIELDS.items()})
+
+
+def line_total_mismatches(line_ids=None) -> list[dict]:
+    """Lines whose stored running totals differ from the sums of their disbursements (empty when all agree)."""
+    qs = BudgetLine.objects.all() if line_ids is None else BudgetLine.objects.filter(pk__in=list(line_ids))
+    qs = qs.annotate(**actual_line_totals())
+    wrong = Q()
+    for name in TOTAL_FIELDS.values():
+        wrong |= ~Q(**{name: F(f"actual_{name}")})
+    return [
+        {"line": row["pk"], "project": row["project__code"],
+         **{name: {"stored": row[name], "actual": row[f"actual_{name}"]} for name in TOTAL_FIELDS.values()}}
+        for row in qs.filter(wrong).order_by("pk").values("pk", "project__code", *TOTAL_FIELDS.values(),
+                                                          *(f"actual_{n}" for n in TOTAL_FIELDS.values()))
+    ]
 
 
 def lock_funding(project) -> None:
@@ -154,9 +221,9 @@ def line_room(project: Project, *, exclude_line: int | None = None) -> Decimal:
     return project.approved_budget - (qs.aggregate(total=Sum("amount"))["total"] or ZERO)
 
 
-def add_budget_line(*, project: Project, actor, fiscal_year: int, source: str, category: str, amount, note: str = "") -> BudgetLine:
-    """A new line of `project` (finance); the lines never exceed the approved budget."""
-    if not perm.may_manage_money(actor):
+def _line_input(project, actor, amount, source, category) -> Decimal:
+    """The checks every entry of a line shares (page, API, the edit): who, the amount as the import parses it, the choices."""
+    if not perm.may_edit_budget_lines(project, actor):
         raise TransitionForbidden(_("You are not permitted to do this."))
     _changeable_project(project, actor)
     amount = clean_amount(amount, _("Amount"))
@@ -164,15 +231,25 @@ def add_budget_line(*, project: Project, actor, fiscal_year: int, source: str, c
         raise TransitionInvalid(_("Funding source: choose one of the list."), field_errors={"source": [_("Choose one of the list.")]})
     if category not in Category.values:
         raise TransitionInvalid(_("Category: choose one of the list."), field_errors={"category": [_("Choose one of the list.")]})
+    return amount
+
+
+def _check_room(locked: Project, amount: Decimal, *, exclude_line: int | None = None) -> None:
+    room = line_room(locked, exclude_line=exclude_line)
+    if amount > room:
+        message = _("The lines would exceed the approved budget of %(budget)s: %(room)s is left for new lines.") % {
+            "budget": f"{locked.approved_budget:,.2f}", "room": f"{max(room, ZERO):,.2f}"}
+        raise TransitionConflict(message, field_errors={"amount": [message]})
+
+
+def add_budget_line(*, project: Project, actor, fiscal_year: int, source: str, category: str, amount, note: str = "") -> BudgetLine:
+    """A new line of `project` (finance or the project's manager); the lines never exceed the approved budget."""
+    amount = _line_input(project, actor, amount, source, category)
     with transaction.atomic():
         locked = lock_project_money(project.pk)
         if locked.funding_status == FundingState.SETTLED:
             raise TransitionConflict(_("Project %(code)s is settled: no budget line can be added.") % {"code": locked.code})
-        room = line_room(locked)
-        if amount > room:
-            message = _("The lines would exceed the approved budget of %(budget)s: %(room)s is left for new lines.") % {
-                "budget": f"{locked.approved_budget:,.2f}", "room": f"{max(room, ZERO):,.2f}"}
-            raise TransitionConflict(message, field_errors={"amount": [message]})
+        _check_room(locked, amount)
         try:
             with transaction.atomic():
                 line = BudgetLine.objects.create(project=locked, fiscal_year=fiscal_year, source=source, category=category,
@@ -182,6 +259,66 @@ def add_budget_line(*, project: Project, actor, fiscal_year: int, source: str, c
             raise TransitionConflict(message, field_errors={"category": [message]}) from None
         _record(line, actor, "create", target=str(amount))
     return line
+
+
+def _locked_line(line: BudgetLine) -> tuple[Project, BudgetLine]:
+    """The project and its lines locked (the lock order), and the line as saved now."""
+    locked = lock_project_money(line.project_id)
+    try:
+        fresh = BudgetLine.objects.get(pk=line.pk, project_id=locked.pk)
+    except BudgetLine.DoesNotExist:
+        raise TransitionConflict(_("This budget line was deleted meanwhile.")) from None
+    if locked.funding_status == FundingState.SETTLED:
+        raise TransitionConflict(_("Project %(code)s is settled: its budget lines cannot change.") % {"code": locked.code})
+    return locked, fresh
+
+
+def update_budget_line(*, line: BudgetLine, actor, fiscal_year: int, source: str, category: str, amount, note: str = "") -> BudgetLine:
+    """Correct a line (finance or the project's manager), with the import's rules: the lines never exceed the
+    approved budget, a line never drops below what is approved and paid on it, and a line with
+    disbursements keeps its year, source and category (its payments were made against them)."""
+    amount = _line_input(line.project, actor, amount, source, category)
+    with transaction.atomic():
+        locked, fresh = _locked_line(line)
+        held = fresh.approved_total + fresh.paid_total
+        if amount < held:
+            message = _("The line cannot go below what is already approved and paid on it (%(held)s).") % {"held": f"{held:,.2f}"}
+            raise TransitionConflict(message, field_errors={"amount": [message]})
+        key = (int(fiscal_year), source, category)
+        if key != (fresh.fiscal_year, fresh.source, fresh.category) and Disbursement.objects.filter(budget_line=fresh).exists():
+            message = _("This line has disbursements: its fiscal year, source and category stay; add a new line instead.")
+            raise TransitionConflict(message, field_errors={"category": [message]})
+        _check_room(locked, amount, exclude_line=fresh.pk)
+        before = {"fiscal_year": fresh.fiscal_year, "source": fresh.source, "category": fresh.category, "amount": str(fresh.amount),
+                  "note": fresh.note}
+        fresh.fiscal_year, fresh.source, fresh.category, fresh.amount, fresh.note = key[0], source, category, amount, (note or "")
+        after = {"fiscal_year": fresh.fiscal_year, "source": fresh.source, "category": fresh.category, "amount": str(fresh.amount),
+                 "note": fresh.note}
+        if before == after:
+            return fresh
+        try:
+            with transaction.atomic():
+                fresh.save(update_fields=["fiscal_year", "source", "category", "amount", "note", "updated_at"])
+        except IntegrityError:
+            message = _("This project already has a line for that year, source and category: change its amount instead.")
+            raise TransitionConflict(message, field_errors={"category": [message]}) from None
+        changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+        _record(fresh, actor, "update", source=before["amount"], target=after["amount"], payload={"changes": changes})
+    return fresh
+
+
+def delete_budget_line(*, line: BudgetLine, actor) -> None:
+    """Delete a line that nothing was ever requested against (finance or the project's manager); logged first."""
+    if not perm.may_edit_budget_lines(line.project, actor):
+        raise TransitionForbidden(_("You are not permitted to do this."))
+    _changeable_project(line.project, actor)
+    with transaction.atomic():
+        _locked, fresh = _locked_line(line)
+        if Disbursement.objects.filter(budget_line=fresh).exists():
+            raise TransitionConflict(_("This line has disbursements: it cannot be deleted (set its amount instead)."))
+        _record(fresh, actor, "delete", source=str(fresh.amount), payload={
+            "fiscal_year": fresh.fiscal_year, "source": fresh.source, "category": fresh.category, "amount": str(fresh.amount)})
+        fresh.delete()
 
 
 # ---------------------------------------------------------------------------------------
@@ -224,6 +361,7 @@ def request_disbursement(*, line: BudgetLine, actor, amount, voucher_no: str, pa
         except IntegrityError:
             message = _("Voucher number %(no)s is already used.") % {"no": voucher_no}
             raise TransitionConflict(message, field_errors={"voucher_no": [message]}) from None
+        shift_line_totals(fresh.pk, amount, target=DisbursementState.REQUESTED)
         _record(disbursement, actor, "request", target=DisbursementState.REQUESTED, machine="status", payload={"amount": str(amount)})
     return disbursement
 
@@ -235,13 +373,15 @@ def disbursement_transition(*, disbursement: Disbursement, name: str, actor, com
     locking the project, the line and the disbursement, in that order. The first payment fires
     the project's `begin_disbursing` as the system, in the same transaction.
     """
-    held: dict = {}
+    held: dict = {"source": disbursement.status}
 
     def lock():
         held["project"] = lock_project_money(disbursement.budget_line.project_id)
         Disbursement.objects.select_for_update().filter(pk=disbursement.pk).values_list("pk", flat=True).first()
 
     def after_save():
+        # The state saved above was `source` (a stale copy fails with ConcurrentTransition before this).
+        shift_line_totals(disbursement.budget_line_id, disbursement.amount, source=held["source"], target=disbursement.status)
         project = held["project"]
         if name == "pay" and project.funding_status == FundingState.ALLOCATED:
             project_transition(project=project, machine="funding", name="begin_disbursing", actor=None,

@@ -20,12 +20,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from assets.forms import ImportForm
 from assets.importing import (
     MAX_REPORTED_ERRORS,
     MAX_ROWS,
+    MAX_UPLOAD_BYTES,
     XLSX_CONTENT_TYPE,
     ImportReport,
     dataset_bytes,
@@ -131,9 +133,15 @@ def project_money(request, pk: int):
         obj.actions = workflow.available_transitions(obj, "status", user)
     manages = perm.may_manage_money(user)
     lines = data["money"].lines
+    edits_lines = perm.may_edit_budget_lines(project, user) and project.funding_status != "settled"
+    if edits_lines:
+        for line in lines:  # each line's own form, filled with its values (ids apart per line)
+            line.form = BudgetLineForm(auto_id=f"line{line.pk}_%s", initial={
+                "fiscal_year": line.fiscal_year, "source": line.source, "category": line.category, "amount": line.amount, "note": line.note})
+            line.deletable = not (line.requested or line.held or line.has_rejected)
     return render(request, "budgets/project_money.html", {
-        **data, "project": project, "manages": manages,
-        "line_form": BudgetLineForm() if manages else None,
+        **data, "project": project, "manages": manages, "edits_lines": edits_lines,
+        "line_form": BudgetLineForm() if edits_lines else None,
         "disbursement_form": DisbursementForm(lines=lines, milestones=project.milestones.all()) if manages and lines else None,
         "partial_form": PartialAllocationForm() if manages else None,
         "change_form": BudgetChangeForm() if perm.may_propose_budget_change(project, user) else None,
@@ -155,17 +163,47 @@ def _form_errors(request, form):
             messages.error(request, e if field == "__all__" else f"{form.fields[field].label}: {e}" if not str(e).startswith(str(form.fields[field].label)) else e)
 
 
+def _line_editor(user, project):
+    if not perm.may_edit_budget_lines(project, user):
+        raise PermissionDenied
+
+
 @login_required
 @require_POST
 def line_add(request, pk: int):
     project = project_for(request.user, pk)
-    _finance(request.user)
+    _line_editor(request.user, project)
     form = BudgetLineForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
     elif _post_service(request, project, lambda: services.add_budget_line(project=project, actor=request.user, **form.cleaned_data)):
         messages.success(request, _("Budget line added."))
     return redirect("budgets:project_money", pk=project.pk)
+
+
+@login_required
+@require_POST
+def line_edit(request, pk: int):
+    """Correct a line's year, source, category, amount or note (the import's rules; logged)."""
+    line = selectors.line_for(request.user, pk)
+    _line_editor(request.user, line.project)
+    form = BudgetLineForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+    elif _post_service(request, line.project, lambda: services.update_budget_line(line=line, actor=request.user, **form.cleaned_data)):
+        messages.success(request, _("Budget line saved."))
+    return redirect("budgets:project_money", pk=line.project_id)
+
+
+@login_required
+@require_POST
+def line_delete(request, pk: int):
+    """Delete a line nothing was requested against (logged)."""
+    line = selectors.line_for(request.user, pk)
+    _line_editor(request.user, line.project)
+    if _post_service(request, line.project, lambda: services.delete_budget_line(line=line, actor=request.user)):
+        messages.success(request, _("Budget line deleted."))
+    return redirect("budgets:project_money", pk=line.project_id)
 
 
 @login_required
@@ -290,11 +328,40 @@ def _import_page(request, kind, form, report, token, status=200):
     }, status=status)
 
 
+# What a multipart request may carry beyond the file itself (boundaries, headers, the CSRF token).
+MULTIPART_MARGIN = 64 * 1024
+
+
+def _request_too_large(request) -> int | None:
+    """The declared size of the request when it cannot hold a file the import accepts, else None."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    return length if length > MAX_UPLOAD_BYTES + MULTIPART_MARGIN else None
+
+
+@csrf_exempt  # the size is checked before anything reads the body; the view below checks the CSRF token
 @login_required
 def import_upload(request, kind: str):
-    """Upload budget lines or disbursements and see what the file would do (nothing saved yet)."""
+    """Upload budget lines or disbursements and see what the file would do (nothing saved yet).
+
+    A request too large for any acceptable file is refused from its declared length, before the
+    body is read: neither the multipart form nor the workbook is parsed (the form's own check by
+    the file's size stays, for uploads whose length is not declared)."""
     _kind(kind)
     _finance(request.user)
+    too_large = _request_too_large(request) if request.method == "POST" else None
+    if too_large is not None:
+        report = ImportReport(kind=kind)
+        report.file_errors.append(_("The file is %(size).1f MB; files of at most %(max)d MB can be imported.") % {
+            "size": too_large / 1024 / 1024, "max": MAX_UPLOAD_BYTES // 1024 // 1024})
+        return _import_page(request, kind, ImportForm(), report, None, status=413)
+    return _import_upload(request, kind)
+
+
+@csrf_protect
+def _import_upload(request, kind: str):
     report, token = None, None
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

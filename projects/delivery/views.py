@@ -96,6 +96,28 @@ PLACE_LABELS = {
 }
 
 
+# Whom a lane waits for when the next step is open (its guards hold) but belongs to someone else:
+# said in the lane, as the guards' messages say it ("waiting for …"), instead of "nothing to do".
+WAITING_FOR = {
+    ("funding", "budget"): gettext_lazy("waiting for finance to confirm the budget from the lines entered"),
+    ("funding", "allocate"): gettext_lazy("waiting for finance to allocate the funds"),
+    ("funding", "settle"): gettext_lazy("waiting for finance to settle the project and record the final account"),
+}
+
+
+def waiting_for(project: Project, machine: str, *, available, blocked) -> list[dict]:
+    """The next steps of `machine` that are open now but not `user`'s to take, worded as whom they wait for."""
+    field = MACHINE_FIELDS[machine]
+    state = getattr(project, field)
+    out = []
+    for name, spec in workflow.machine_spec(type(project), field).items():
+        message = WAITING_FOR.get((machine, name))
+        if message is None or name in available or name in blocked or state not in spec.sources:
+            continue
+        out.append({"name": name, "label": transition_label(machine, name), "message": str(message)})
+    return out
+
+
 def guard_reason(machine: str, condition) -> dict:
     """A guard as the page shows it: its message (who must act), and the anchor where that happens."""
     place = GUARD_PLACES.get(condition.__name__, f"lane-{machine}")
@@ -181,6 +203,7 @@ def lanes(project: Project, user) -> list[dict]:
             "blocked": [{"name": n, "label": transition_label(machine, n),
                          "reasons": [guard_reason(machine, c) for c in conditions]}
                         for n, conditions in blocked.items()],
+            "waiting": waiting_for(project, machine, available=available, blocked=blocked),
         })
     return out
 

@@ -125,6 +125,10 @@ class TransitionRequestSerializer(serializers.Serializer):
     target_demand = serializers.IntegerField(required=False, allow_null=True)
     target_project = serializers.IntegerField(required=False, allow_null=True)
     system = serializers.IntegerField(required=False, allow_null=True)
+    incremental_cost = MoneyField(required=False, allow_null=True, help_text=_(
+        "merge: what merging still costs; the savings entry is the demand's total minus it (default 0, at most the total)."))
+    adaptation_cost = MoneyField(required=False, allow_null=True, help_text=_(
+        "recommend_reuse: what adapting the system costs; the savings entry is the demand's total minus it (default 0, at most the total)."))
     fields_to_fix = serializers.ListField(child=serializers.CharField(), required=False)
 
 
@@ -167,7 +171,8 @@ class DemandViewSet(
     @extend_schema(request=TransitionRequestSerializer, responses=DemandSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
-        """Fire `name` (with `comment`; `merge` takes target_demand or target_project, `recommend_reuse` takes system)."""
+        """Fire `name` (with `comment`; `merge` takes target_demand or target_project and an optional incremental_cost,
+        `recommend_reuse` takes system and an optional adaptation_cost)."""
         demand = self.get_object()
         body = TransitionRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -29,6 +29,7 @@ from assets import services as catalogue
 from assets.choices import SystemStatus
 from assets.models import InformationSystem
 from core.errors import TransitionInvalid
+from core.money import AmountError, parse_amount
 from core.sequences import next_code
 from projects import ports
 from projects.delivery.choices import OperationsState
@@ -216,14 +217,44 @@ def _resolve_target(code: str) -> dict:
     return {"target_demand": int(code) if code.isdigit() else -1}
 
 
-class Merge(TransitionHandler):
-    """Merged into another demand under review or approved, or into a project: it becomes a beneficiary."""
+def _declared(data: dict, key: str) -> dict:
+    """`{key: value}` when the form's box was filled in, else nothing."""
+    value = data.get(key)
+    return {key: value} if value not in (None, "") else {}
 
-    api_fields = ("target_demand", "target_project")
+
+def _clean_cost(demand, value, field: str, label) -> Decimal | None:
+    """A declared cost that a merge or reuse still spends (50万, 1,200,000), or None when left empty.
+
+    The saving is the demand's total minus this cost, so the cost is refused above the total
+    (a saving is never negative) and below zero."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        amount = value if isinstance(value, Decimal) else parse_amount(str(value))
+    except AmountError as err:
+        message = _("%(label)s: %(reason)s.") % {"label": label, "reason": err.reason}
+        raise TransitionInvalid(message, field_errors={field: [message]}) from None
+    if amount < 0:
+        message = _("%(label)s: the cost cannot be below zero.") % {"label": label}
+        raise TransitionInvalid(message, field_errors={field: [message]})
+    if amount > demand.budget_total:
+        message = _("%(label)s (%(amount)s) is above the demand's total (%(total)s): the saving would be negative.") % {
+            "label": label, "amount": f"{amount:,.2f}", "total": f"{demand.budget_total:,.2f}"}
+        raise TransitionInvalid(message, field_errors={field: [message]})
+    return amount
+
+
+class Merge(TransitionHandler):
+    """Merged into another demand under review or approved, or into a project: it becomes a beneficiary.
+
+    The savings entry is the demand's total minus the declared `incremental_cost` (what merging still costs)."""
+
+    api_fields = ("target_demand", "target_project", "incremental_cost")
     candidate_kinds = (CandidateKind.DEMAND, CandidateKind.PROJECT)
 
     def payload_from_form(self, data):
-        return _resolve_target(data.get("target"))
+        return {**_resolve_target(data.get("target")), **_declared(data, "incremental_cost")}
 
     def payload_for_candidate(self, kind, cid):
         if not self.fits_candidate(kind):
@@ -248,6 +279,7 @@ class Merge(TransitionHandler):
                 message = _("Choose an existing project that is not retired to merge into.")
                 raise TransitionInvalid(message, field_errors={"target_project": [message]})
             resolved["target_project"] = project
+        resolved["incremental_cost"] = _clean_cost(demand, payload.get("incremental_cost"), "incremental_cost", _("Incremental cost"))
         return resolved
 
     def apply(self, demand, actor, comment, resolved, changed):
@@ -265,17 +297,20 @@ class Merge(TransitionHandler):
             add_beneficiary(project, demand.org, actor)
 
     def after_save(self, demand, actor, comment, resolved):
-        ports.record_saving(demand=demand, decision="merge", amount=demand.budget_total, actor=actor, reason=comment)
+        ports.record_saving(demand=demand, decision="merge", amount=demand.budget_total, actor=actor, reason=comment,
+                            incremental_cost=resolved.get("incremental_cost"))
 
 
 class RecommendReuse(TransitionHandler):
-    """Sent to reuse a catalogue system: the bureau becomes one of its users."""
+    """Sent to reuse a catalogue system: the bureau becomes one of its users.
 
-    api_fields = ("system",)
+    The savings entry is the demand's total minus the declared `adaptation_cost` (what adapting the system costs)."""
+
+    api_fields = ("system", "adaptation_cost")
     candidate_kinds = (CandidateKind.SYSTEM,)
 
     def payload_from_form(self, data):
-        return {"system": data.get("system")}
+        return {"system": data.get("system"), **_declared(data, "adaptation_cost")}
 
     def payload_for_candidate(self, kind, cid):
         return {"system": cid} if self.fits_candidate(kind) else None
@@ -288,6 +323,7 @@ class RecommendReuse(TransitionHandler):
             message = _("Choose a system of the catalogue that is not retired.")
             raise TransitionInvalid(message, field_errors={"system": [message]})
         resolved["system"] = system
+        resolved["adaptation_cost"] = _clean_cost(demand, payload.get("adaptation_cost"), "adaptation_cost", _("Adaptation cost"))
         return resolved
 
     def apply(self, demand, actor, comment, resolved, changed):
@@ -298,7 +334,8 @@ class RecommendReuse(TransitionHandler):
                            state=FlagState.REUSED, actor=actor, comment=comment)
 
     def after_save(self, demand, actor, comment, resolved):
-        ports.record_saving(demand=demand, decision="reuse", amount=demand.budget_total, actor=actor, reason=comment)
+        ports.record_saving(demand=demand, decision="reuse", amount=demand.budget_total, actor=actor, reason=comment,
+                            adaptation_cost=resolved.get("adaptation_cost"))
 
 
 class Approve(TransitionHandler):

@@ -176,7 +176,9 @@ PAGES: dict[str, Entry] = {
     "budgets:budget_change_document": Entry(kind="budget_change"),
     "budgets:savings": Entry(allowed=among(FINANCE_READERS)),
     "budgets:project_money": Entry(kind="project"),
-    "budgets:line_add": Entry(kind="project", method="post", ok=(302,), allowed=among(FINANCE)),
+    "budgets:line_add": Entry(kind="project", method="post", ok=(302, 403), allowed=among("finance", "pm")),
+    "budgets:line_edit": Entry(kind="budget_line", method="post", ok=(302, 403), allowed=among("finance", "pm")),
+    "budgets:line_delete": Entry(kind="budget_line", method="post", ok=(302, 403), allowed=among("finance", "pm")),
     "budgets:disbursement_add": Entry(kind="project", method="post", ok=(302,), allowed=among(FINANCE)),
     "budgets:partial_allocation": Entry(kind="project", method="post", ok=(302,), allowed=among(FINANCE)),
     # the project's manager or its construction team's project managers, and finance; others 403

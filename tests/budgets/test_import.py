@@ -158,8 +158,16 @@ def test_a_file_with_formulas_is_refused(users, login, line):
 
 def test_a_file_too_big_is_refused(users, login, line):
     response = upload(login(users["finance"]), "disbursements", b"a,b\n" + b"x" * (50 * 1024 * 1024), "big.csv")
-    assert response.context["form"].errors["file"]
+    assert response.status_code == 413  # from the request's length, before the form reads the body
+    assert response.context["report"].file_errors == ["文件大小为 50.0 MB，最大只能导入 5 MB 的文件。"]  # the site's language
     assert Disbursement.objects.count() == 0
+
+
+def test_the_form_refuses_a_file_too_big_whose_request_length_was_not_declared():
+    from assets.forms import ImportForm
+
+    form = ImportForm(files={"file": SimpleUploadedFile("big.csv", b"a,b\n" + b"x" * (6 * 1024 * 1024))}, data={})
+    assert not form.is_valid() and form.errors["file"]
 
 
 @pytest.mark.parametrize("name,content", [("d.pdf", b"%PDF-1.7\n"), ("d.xlsx", b"MZ\x90\x00binary"), ("d.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")])
@@ -191,3 +199,40 @@ def test_the_template_lists_the_columns(users, login):
     content = login(users["finance"]).get(reverse("budgets:import_template", args=["disbursements"])).content
     sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
     assert [c.value for c in next(sheet.iter_rows())] == HEAD
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("en", "The file is 50.0 MB; files of at most 5 MB can be imported."),
+    ("zh-hans", "文件大小为 50.0 MB，最大只能导入 5 MB 的文件。"),
+])
+def test_a_file_over_50_mb_is_refused_before_it_is_parsed(client, users, line, tmp_path, monkeypatch, language, expected):
+    from assets.models import ImportPreview
+    from budgets import views
+
+    def never(*args, **kwargs):
+        raise AssertionError("the file was parsed")
+
+    monkeypatch.setattr(views, "run_import", never)
+    monkeypatch.setattr(views, "formula_cells", never)
+    monkeypatch.setattr(views.ImportForm, "is_valid", never)
+    big = tmp_path / "big.xlsx"
+    with big.open("wb") as out:  # a workbook's signature, then 50 MB
+        out.write(b"PK\x03\x04")
+        out.write(b"\0" * (50 * 1024 * 1024 - 4))
+    client.force_login(users["finance"])
+    with big.open("rb") as handle:
+        response = client.post(reverse("budgets:import", args=["disbursements"]), {"file": handle}, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 413
+    assert expected in response.content.decode()
+    assert (ImportPreview.objects.count(), Disbursement.objects.count()) == (0, 0)
+
+
+def test_the_import_page_still_checks_the_csrf_token(users, line):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(users["finance"])
+    content = xlsx([row("PZ-CSRF", "XM-2026-0101")])
+    response = strict.post(reverse("budgets:import", args=["disbursements"]),
+                           {"file": SimpleUploadedFile("d.xlsx", content)})
+    assert response.status_code == 403

@@ -90,3 +90,24 @@ def test_settle_racing_a_new_disbursement_never_both(users, attempt):
     assert outcomes.count("ok") == 1, outcomes
     assert settled != opened  # exactly one of the two happened
     assert isinstance(next(o for o in outcomes if o != "ok"), TransitionConflict)
+
+
+def test_running_totals_equal_the_disbursements_after_concurrent_approvals_pays_and_rejections(users):
+    from budgets.models import BudgetLine
+
+    line = LineFactory(amount=Decimal("500000.00"))
+    waiting = [DisbursementFactory(budget_line=line, amount=Decimal("100000.00")) for _ in range(8)]
+    approved = [DisbursementFactory(budget_line=line, amount=Decimal("50000.00"), status="approved") for _ in range(2)]
+    finance = users["finance"]
+    copies = [Disbursement.objects.get(pk=d.pk) for d in [*waiting, *approved]]
+    calls = [(lambda d=d: services.disbursement_transition(disbursement=d, name="approve", actor=finance)) for d in copies[:6]]
+    calls += [(lambda d=d: services.disbursement_transition(disbursement=d, name="reject", actor=finance, comment="重复"))
+              for d in copies[6:8]]
+    calls += [(lambda d=d: services.disbursement_transition(disbursement=d, name="pay", actor=finance)) for d in copies[8:]]
+    outcomes = run_at_once(calls)
+    assert outcomes[6:] == ["ok"] * 4  # rejections and payments never meet the line's limit
+    assert outcomes[:6].count("ok") == 4  # 100,000 already held by the two approved: room for four of 100,000
+    assert services.line_total_mismatches([line.pk]) == []
+    fresh = BudgetLine.objects.get(pk=line.pk)
+    assert (fresh.requested_total, fresh.approved_total, fresh.paid_total) == (
+        Decimal("200000.00"), Decimal("400000.00"), Decimal("100000.00"))

@@ -82,3 +82,70 @@ def test_savings_api_lists_the_entries(users, api):
         d.pk, "merge", "350000.00", "350000.00", "prov_approver")
     assert api.as_user(users["finance"]).get("/api/v1/savings/?decision=reuse").json()["count"] == 0
     assert api.as_user(users["finance"]).get("/api/v1/savings/?year=abc").status_code == 400
+
+
+# ---------------------------------------------------------------- the costs asked by the merge and reuse forms
+
+
+def _post(client, d, **data):
+    from django.urls import reverse
+
+    return client.post(reverse("projects:demand_transition", args=[d.pk]), data, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+
+
+def test_the_reviewers_merge_form_asks_the_incremental_cost_and_the_entry_deducts_it(users, login):
+    from tests.projects.project_factories import ProjectFactory
+
+    d, target = demand(), ProjectFactory()
+    client = login(users["prov_reviewer"])
+    from django.urls import reverse
+
+    page = client.get(reverse("projects:demand_detail", args=[d.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'name="incremental_cost"' in page and 'name="adaptation_cost"' in page
+    _post(client, d, name="merge", comment="并入省级平台", target=target.code, incremental_cost="5万")
+    entry = SavingsEntry.objects.get(demand=d)
+    assert (entry.decision, entry.requested, entry.deducted, entry.amount) == (
+        "merge", Decimal("350000.00"), Decimal("50000.00"), Decimal("300000.00"))
+
+
+def test_a_cost_above_the_demands_total_is_refused_and_nothing_changes(users, login):
+    from tests.projects.project_factories import ProjectFactory
+
+    d, target = demand(), ProjectFactory()
+    response = _post(login(users["prov_reviewer"]), d, name="merge", comment="并入", target=target.code, incremental_cost="400,000")
+    assert ("Incremental cost (400,000.00) is above the demand&#x27;s total (350,000.00): the saving would be negative."
+            in response.content.decode())
+    d.refresh_from_db()
+    assert (d.status, d.project_id, SavingsEntry.objects.count()) == ("provincial_review", None, 0)
+
+
+def test_the_api_takes_an_adaptation_cost_for_a_reuse(users, api):
+    from tests.assets.factories import SystemFactory
+
+    d, system = demand(), SystemFactory(status="in_operation")
+    client = api.as_user(users["prov_reviewer"])
+    url = f"/api/v1/demands/{d.pk}/transition/"
+    refused = client.post(url, {"name": "recommend_reuse", "system": system.pk, "adaptation_cost": "-5"}, format="json",
+                          HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 400 and SavingsEntry.objects.count() == 0
+    done = client.post(url, {"name": "recommend_reuse", "system": system.pk, "adaptation_cost": "1,200.50", "comment": "复用"},
+                       format="json")
+    assert done.status_code == 200, done.content
+    entry = SavingsEntry.objects.get(demand=d)
+    assert (entry.decision, entry.deducted, entry.amount) == ("reuse", Decimal("1200.50"), Decimal("348799.50"))
+
+
+def test_the_api_takes_an_incremental_cost_for_a_merge_and_refuses_one_above_the_total(users, api):
+    from tests.projects.project_factories import ProjectFactory
+
+    d, target = demand(), ProjectFactory()
+    client = api.as_user(users["prov_reviewer"])
+    url = f"/api/v1/demands/{d.pk}/transition/"
+    refused = client.post(url, {"name": "merge", "target_project": target.pk, "incremental_cost": "350000.01"}, format="json",
+                          HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 400
+    assert "above the demand's total (350,000.00)" in refused.content.decode()
+    assert SavingsEntry.objects.count() == 0
+    done = client.post(url, {"name": "merge", "target_project": target.pk, "incremental_cost": "350000"}, format="json")
+    assert done.status_code == 200
+    assert SavingsEntry.objects.get(demand=d).amount == Decimal("0.00")  # the whole total still spent: nothing saved, never negative

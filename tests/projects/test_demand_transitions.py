@@ -18,6 +18,10 @@ def test_an_unknown_name_has_no_handler():
 def test_each_entrance_builds_the_payload_its_transition_reads():
     assert handler_for("return_for_revision").payload_from_form({"fields_to_fix": ["title"]}) == {"fields_to_fix": ["title"]}
     assert handler_for("recommend_reuse").payload_from_form({"system": 7}) == {"system": 7}
+    assert handler_for("recommend_reuse").payload_from_form({"system": 7, "adaptation_cost": "2万"}) == {"system": 7, "adaptation_cost": "2万"}
+    assert handler_for("merge").payload_from_form({"target": "", "incremental_cost": ""}) == {}
+    assert handler_for("merge").payload_from_api({"target_project": 4, "incremental_cost": "5万"}) == {
+        "target_project": 4, "incremental_cost": "5万"}
     assert handler_for("withdraw").payload_from_form({"target": "XQ-1", "system": 7}) == {}
     assert handler_for("merge").payload_from_api({"target_demand": 3, "target_project": None, "system": 7}) == {
         "target_demand": 3

@@ -488,3 +488,30 @@ def test_the_acceptance_document_is_uploaded_on_the_acceptance_milestone_and_che
     lanes = {lane["machine"]: lane for lane in client.get(detail(project)).context["lanes"]}
     assert [a["name"] for a in lanes["development"]["actions"]] == ["deliver"]
     assert [a["name"] for a in lanes["development"]["backward"]] == ["rework"]
+
+
+@pytest.mark.parametrize(("state", "name", "message"), [
+    ("unfunded", "budget", "waiting for finance to confirm the budget from the lines entered"),
+    ("budgeted", "allocate", "waiting for finance to allocate the funds"),
+])
+def test_funding_lane_tells_the_project_manager_whom_it_waits_for(users, login, state, name, message):
+    from tests.budgets.factories import LineFactory
+
+    project = ProjectFactory(name="长春智慧校园", beneficiaries=[org("220100-jyj")], funding_status=state)
+    LineFactory(project=project, amount=project.approved_budget)  # a line exists: the next step is finance's
+    response = login(users["pm"]).get(detail(project), HTTP_ACCEPT_LANGUAGE="en")
+    funding = {lane["machine"]: lane for lane in response.context["lanes"]}["funding"]
+    assert (funding["actions"], funding["blocked"]) == ([], [])
+    assert [(w["name"], w["message"]) for w in funding["waiting"]] == [(name, message)]
+    content = response.content.decode()
+    assert f'data-testid="waiting-funding-{name}"' in content and message in content
+    assert "Nothing for you to do here now." not in content.split('id="lane-funding"')[1].split('id="lane-development"')[0]
+    # finance, whose step it is, gets the button instead of the note
+    lanes = {lane["machine"]: lane for lane in login(users["finance"]).get(detail(project)).context["lanes"]}
+    assert ([a["name"] for a in lanes["funding"]["actions"]], lanes["funding"]["waiting"]) == ([name], [])
+
+
+def test_funding_lane_without_a_line_shows_the_guard_not_a_waiting_note(users, login, changchun_project):
+    funding = {lane["machine"]: lane for lane in login(users["pm"]).get(detail(changchun_project)).context["lanes"]}["funding"]
+    assert [b["name"] for b in funding["blocked"]] == ["budget"]
+    assert funding["waiting"] == []
