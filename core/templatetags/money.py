@@ -43,3 +43,16 @@ def wan(value) -> str:
     """An amount in 万元, as budget tables give it: 1234567.5 → "123.46 万元" (in English "123.46 × 10,000 CNY")."""
     number = _decimal(value)
     return EMPTY if number is None else gettext("%(amount)s × 10,000 CNY") % {"amount": format_wan(number)}
+
+
+@register.simple_tag
+def money_attrs():
+    """The attributes that make a hand-written <input> an amount input (static/js/money.js), with
+    its hints in the page's language, as core.forms.MoneyInput renders them."""
+    from django.utils.html import format_html
+
+    return format_html(
+        'data-money data-money-yuan="{}" data-money-wan="{}" data-money-invalid="{}"',
+        gettext("= %(amount)s CNY"), gettext("= %(amount)s × 10,000 CNY"),
+        gettext("Not an amount: write e.g. 500000, 1,200,000.00, 50万 or 1.5亿"),
+    )

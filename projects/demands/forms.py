@@ -188,6 +188,7 @@ class TransitionForm(forms.Form):
         help_text=_("e.g. XQ-2026-000123 or XM-2026-0001"),
     )
     system = forms.IntegerField(label=_("System to reuse"), required=False)
+    system_code = forms.CharField(label=_("or the number of another catalogue system"), required=False, max_length=30)
     incremental_cost = forms.CharField(label=_("Incremental cost of the merge (CNY, optional)"), required=False, max_length=60,
                                        help_text=_("What merging still costs; the saving is the demand's total minus it."))
     adaptation_cost = forms.CharField(label=_("Adaptation cost of the reuse (CNY, optional)"), required=False, max_length=60,

@@ -310,7 +310,8 @@ class RecommendReuse(TransitionHandler):
     candidate_kinds = (CandidateKind.SYSTEM,)
 
     def payload_from_form(self, data):
-        return {"system": data.get("system"), **_declared(data, "adaptation_cost")}
+        code = {"system_code": data["system_code"]} if data.get("system_code") and not data.get("system") else {}
+        return {"system": data.get("system"), **code, **_declared(data, "adaptation_cost")}
 
     def payload_for_candidate(self, kind, cid):
         return {"system": cid} if self.fits_candidate(kind) else None
@@ -318,7 +319,14 @@ class RecommendReuse(TransitionHandler):
     def validate(self, demand, actor, comment, payload):
         resolved = super().validate(demand, actor, comment, payload)
         system_id = _id_of(payload.get("system"))
-        system = InformationSystem.objects.filter(pk=system_id if isinstance(system_id, int) else -1).first()
+        code = str(payload.get("system_code") or "").strip()
+        if system_id is None and code:  # the page's "number of another system" box
+            system = InformationSystem.objects.filter(code__iexact=code).first()
+            if system is None:
+                message = _("No system numbered “%(code)s” in the catalogue.") % {"code": code[:30]}
+                raise TransitionInvalid(message, field_errors={"system_code": [message]})
+        else:
+            system = InformationSystem.objects.filter(pk=system_id if isinstance(system_id, int) else -1).first()
         if system is None or system.status == SystemStatus.RETIRED:
             message = _("Choose a system of the catalogue that is not retired.")
             raise TransitionInvalid(message, field_errors={"system": [message]})

@@ -57,7 +57,7 @@ from projects.demands.selectors import (
     review_context,
     review_queue_for,
 )
-from projects.demands.services import DemandInvalid, demand_transition, save_demand
+from projects.demands.services import COMMENT_MAX, DemandInvalid, demand_transition, save_demand
 from projects.demands.transitions import handler_for, submit_problems
 
 PAGE_SIZE = 25
@@ -274,8 +274,8 @@ def demand_detail_view(request, pk: int):
         "can_edit": demand.status in EDITABLE_STATES and "withdraw" in actions,
         "fields_to_fix": [(f, field_label(f)) for f in (demand.fields_to_fix or [])],
         "submit_problems": submit_problems(demand) if "withdraw" in actions and demand.status in EDITABLE_STATES else {},
-        "systems": list(InformationSystem.objects.exclude(status=SystemStatus.RETIRED).only("id", "code", "name").order_by("code"))
-        if "recommend_reuse" in actions else [],
+        "systems": _reuse_choices(demand) if "recommend_reuse" in actions else [],
+        "draft": _take_draft(request, demand),
         "redundancy_panel": _extra_panel("projects/partials/redundancy_panel.html"),
         "panels": panels.panels_for("projects.demand", demand, user),
         "now": timezone.now(),
@@ -283,6 +283,32 @@ def demand_detail_view(request, pk: int):
     }
     context["approve_default"] = _approve_default(demand, context)
     return render(request, "projects/demands/detail.html", context)
+
+
+DRAFT_KEY = "demand_action_draft"
+DRAFT_FIELDS = ("comment", "approved_budget", "target", "system_code", "incremental_cost", "adaptation_cost")
+
+
+def _keep_draft(request, demand: Demand, data: dict) -> None:
+    """A refused action keeps what the reviewer wrote (a reason, a figure): the page shows it again once."""
+    request.session[DRAFT_KEY] = {"demand": demand.pk, **{f: str(data.get(f) or "")[:COMMENT_MAX] for f in DRAFT_FIELDS}}
+
+
+def _take_draft(request, demand: Demand) -> dict:
+    draft = request.session.get(DRAFT_KEY)
+    if not draft or draft.get("demand") != demand.pk:
+        return {}
+    del request.session[DRAFT_KEY]
+    return draft
+
+
+def _reuse_choices(demand: Demand) -> list:
+    """The systems the redundancy check named for this demand, strongest first (any other one of
+    the catalogue by its number: a list of every system would be thousands of options)."""
+    flagged = list(demand.flags.filter(candidate_kind="system").order_by("-score").values_list("candidate_id", flat=True)[:20])
+    systems = InformationSystem.objects.exclude(status=SystemStatus.RETIRED).filter(pk__in=flagged).only("id", "code", "name")
+    by_id = {s.pk: s for s in systems}
+    return [by_id[pk] for pk in flagged if pk in by_id]
 
 
 def _approve_default(demand: Demand, context: dict):
@@ -314,9 +340,11 @@ def demand_transition_view(request, pk: int):
         messages.error(request, f"{err.message} {details}".strip())
         if name == "submit":
             return redirect("projects:demand_edit", pk=demand.pk)
+        _keep_draft(request, demand, data)
         return redirect("projects:demand_detail", pk=demand.pk)
     except WorkflowError as err:
         messages.error(request, err.message)
+        _keep_draft(request, demand, data)
         return redirect("projects:demand_detail", pk=demand.pk)
     messages.success(
         request,

@@ -78,6 +78,12 @@
       if (input.dataset.moneyBound) { return; }
       input.dataset.moneyBound = "1";
       input.addEventListener("input", function () { show(input); });
+      // A box that comes filled with a proposal (the approved budget "as recommended"): the first
+      // click selects it, so that what is typed replaces the figure instead of joining it.
+      if (input.hasAttribute("data-select-on-focus")) {
+        input.addEventListener("focus", function () { input.select(); });
+        input.addEventListener("mouseup", function (e) { if (input.dataset.moneyFresh !== "0") { e.preventDefault(); input.dataset.moneyFresh = "0"; } });
+      }
       input.addEventListener("blur", function () { tidy(input); show(input); });
       if (input.value) { show(input); }
     });
