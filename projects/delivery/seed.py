@@ -344,10 +344,11 @@ def run(ctx) -> str:
     users = ctx.users or _demo_users()
     target = len(SCENARIOS) * ctx.scale
     done = seeded_count()
+    panels = projects_for_panel_demands(users)  # also on a database seeded before the review step approved one
     if done >= target:
         rest = projects_for_the_rest()
-        return f"{Project.objects.count()} projects (already seeded; {rest} for approved demands without one)"
-    panels = projects_for_panel_demands(users)
+        return (f"{Project.objects.count()} projects (already seeded; {rest} for approved demands without one); "
+                f"{panels} approved on an expert panel")
     source = DemandSource(users)
     pool = deque(fresh_projects())
     todo = range(done, target)
