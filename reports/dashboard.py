@@ -4,24 +4,36 @@ Every figure reads through the selectors as the viewer (demands_visible_to, proj
 catalogue) and costs a fixed number of queries whatever the number of rows: counts per state and
 per machine stage are conditional aggregates of one query each; the median wait of each review
 stage is one indexed ORDER BY … OFFSET per stage, on the (status, stage_entered_at) index.
+
+Those counts read every demand and every project, which at 100,000 demands takes about a second.
+They are kept in a snapshot (reports.models.DashboardSnapshot) of the province-wide scope, the
+only scope of the roles that open the dashboard: refreshed by Celery beat and by the page itself
+when it is missing or older than REPORT_DASHBOARD_MAX_AGE_SECONDS; the page shows when they were
+counted. A viewer narrower than the province (none of today's dashboard roles) is counted live.
 """
 
 from __future__ import annotations
 
+import time
 from collections import Counter
+from datetime import datetime
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from assets.selectors import systems_for_catalogue
 from organizations.models import Region
+from organizations.selectors import org_scope_q
 from projects.delivery.choices import MACHINE_FIELDS, Machine
 from projects.delivery.selectors import STATE_CHOICES, projects_visible_to
 from projects.demands.choices import REVIEW_STATES, DemandStatus
 from projects.demands.selectors import demands_visible_to
+from projects.models import Demand, Project
 
+from .models import DashboardSnapshot
 from .tables import pick
 
 OVERDUE_LISTED = 10
@@ -32,41 +44,112 @@ def _url(name: str, **query) -> str:
     return reverse(name) + ("?" + urlencode(query) if query else "")
 
 
-def demands_by_state(user) -> list[dict]:
-    qs = demands_visible_to(user).order_by()
-    row = qs.aggregate(**{s.value: Count("pk", filter=Q(status=s.value)) for s in DemandStatus})
-    return [{"key": s.value, "label": str(s.label), "value": row[s.value], "url": _url("projects:demand_all", status=s.value)}
+# ------------------------------------------------------------------ the counts (what a snapshot keeps)
+
+
+def demand_numbers(qs, now) -> dict:
+    """The demand counts behind three charts, keyed by code and id (no labels), in five queries
+    whatever the number of rows: the count of each state and of the overdue ones of each review
+    stage (one conditional aggregate), the count per city, and the middle entry time of each review
+    stage (one indexed ORDER BY … OFFSET per stage, on the (status, stage_entered_at) index)."""
+    qs = qs.order_by()
+    counts = qs.aggregate(**{s.value: Count("pk", filter=Q(status=s.value)) for s in DemandStatus},
+                          **{f"{s}__late": Count("pk", filter=Q(status=s, due_at__lt=now)) for s in REVIEW_STATES})
+    cities = {str(c) if c else "": n for c, n in qs.values_list("org__city_id").annotate(n=Count("pk"))}
+    middle = {}
+    for state in REVIEW_STATES:
+        # The middle row by entry time (the lower middle for an even count); asked even for an empty stage,
+        # so that the number of queries never depends on the data.
+        offset = max(counts[state] - 1, 0) // 2
+        entered = list(qs.filter(status=state, stage_entered_at__isnull=False).order_by("stage_entered_at")
+                       .values_list("stage_entered_at", flat=True)[offset: offset + 1])
+        middle[state] = entered[0].isoformat() if entered else None
+    return {"states": {s.value: counts[s.value] for s in DemandStatus},
+            "late": {s: counts[f"{s}__late"] for s in REVIEW_STATES}, "cities": cities, "middle_entered": middle}
+
+
+def project_numbers(qs) -> dict:
+    """Projects per state of each machine ("machine__state": n), one conditional aggregate."""
+    aggregates = {}
+    for machine, field in MACHINE_FIELDS.items():
+        for state in STATE_CHOICES[machine]:
+            aggregates[f"{machine}__{state.value}"] = Count("pk", filter=Q(**{field: state.value}))
+    return qs.order_by().aggregate(**aggregates)
+
+
+def numbers(user, now) -> dict:
+    """The costly counts as `user` sees them, read now from the database (the underlying queries)."""
+    return {"demands": demand_numbers(demands_visible_to(user), now), "projects": project_numbers(projects_visible_to(user))}
+
+
+# ------------------------------------------------------------------ the snapshot of the province-wide scope
+
+PROVINCE = "province"
+
+
+def scope_of(user) -> str | None:
+    """The snapshot scope whose figures are exactly what `user` may see: "province" for everyone the
+    organization-tree rule does not narrow (org_scope_q is None: restrict() returns every row); None
+    for anyone narrower (their dashboard is counted live)."""
+    return PROVINCE if org_scope_q(user) is None else None
+
+
+def refresh_snapshot(scope: str = PROVINCE, now=None) -> DashboardSnapshot:
+    """Count again and store the snapshot of `scope` (Celery beat every REPORT_DASHBOARD_REFRESH_MINUTES,
+    or the page when the snapshot is missing or older than REPORT_DASHBOARD_MAX_AGE_SECONDS)."""
+    if scope != PROVINCE:
+        raise ValueError(f"Unknown dashboard scope {scope!r}")
+    now = now or timezone.now()
+    started = time.perf_counter()
+    # The province-wide scope: what demands_visible_to / projects_visible_to return for a user the
+    # organization-tree rule does not narrow (restrict() adds no filter), i.e. every row.
+    figures = {"demands": demand_numbers(Demand.objects.all(), now), "projects": project_numbers(Project.objects.all())}
+    snapshot, _created = DashboardSnapshot.objects.update_or_create(
+        scope=scope, defaults={"figures": figures, "computed_at": now, "seconds": round(time.perf_counter() - started, 3)})
+    return snapshot
+
+
+def snapshot_for(user, now=None) -> DashboardSnapshot | None:
+    """The snapshot `user` may read, refreshed first when missing or too old; None when `user`'s
+    visibility is narrower than any snapshot (then the page counts live)."""
+    scope = scope_of(user)
+    if scope is None:
+        return None
+    now = now or timezone.now()
+    snapshot = DashboardSnapshot.objects.filter(scope=scope).first()
+    if snapshot is None or (now - snapshot.computed_at).total_seconds() > settings.REPORT_DASHBOARD_MAX_AGE_SECONDS:
+        snapshot = refresh_snapshot(scope, now)
+    return snapshot
+
+
+# ------------------------------------------------------------------ the figures, named in the reader's language
+
+
+def demands_by_state(counts: dict) -> list[dict]:
+    states = counts["demands"]["states"]
+    return [{"key": s.value, "label": str(s.label), "value": states.get(s.value, 0), "url": _url("projects:demand_all", status=s.value)}
             for s in DemandStatus]
 
 
-def demands_by_city(user) -> list[dict]:
-    counts = dict(demands_visible_to(user).order_by().values_list("org__city_id").annotate(n=Count("pk")))
+def demands_by_city(counts: dict) -> list[dict]:
+    cities = counts["demands"]["cities"]
     out = []
     for region in Region.objects.filter(level="city").order_by("code"):
-        out.append({"key": region.pk, "label": pick(region.name, region.name_en), "value": counts.get(region.pk, 0),
+        out.append({"key": region.pk, "label": pick(region.name, region.name_en), "value": cities.get(str(region.pk), 0),
                     "url": _url("projects:demand_all", city=region.pk)})
     return out
 
 
-def pipeline(user, now=None) -> list[dict]:
-    """Each review stage: how many demands wait in it, the median days they have waited, how many are overdue."""
-    now = now or timezone.now()
-    qs = demands_visible_to(user).order_by()
-    counts = qs.aggregate(**{f"{s}": Count("pk", filter=Q(status=s)) for s in REVIEW_STATES},
-                          **{f"{s}__late": Count("pk", filter=Q(status=s, due_at__lt=now)) for s in REVIEW_STATES})
+def pipeline(counts: dict, as_of) -> list[dict]:
+    """Each review stage: how many demands wait in it, the median days they have waited, how many are overdue (at `as_of`)."""
+    demands = counts["demands"]
     out = []
     for state in REVIEW_STATES:
-        n = counts[state]
-        median_days = None
-        if n:
-            # The middle row by entry time (the lower middle for an even count), read from the index.
-            entered = (qs.filter(status=state, stage_entered_at__isnull=False).order_by("stage_entered_at")
-                       .values_list("stage_entered_at", flat=True)[(n - 1) // 2: (n - 1) // 2 + 1])
-            entered = list(entered)
-            if entered:
-                median_days = round((now - entered[0]).total_seconds() / 86400, 1)
+        n = demands["states"].get(state, 0)
+        entered = demands["middle_entered"].get(state)
+        median_days = round((as_of - datetime.fromisoformat(entered)).total_seconds() / 86400, 1) if n and entered else None
         out.append({"key": state, "label": str(DemandStatus(state).label), "value": n, "median_days": median_days,
-                    "overdue": counts[f"{state}__late"], "url": _url("projects:demand_all", status=state),
+                    "overdue": demands["late"].get(state, 0), "url": _url("projects:demand_all", status=state),
                     "overdue_url": _url("projects:demand_all", status=state, overdue="true")})
     return out
 
@@ -79,16 +162,11 @@ def overdue_reviews(user, now=None, limit: int = OVERDUE_LISTED) -> list:
     return rows
 
 
-def projects_by_stage(user) -> list[dict]:
-    qs = projects_visible_to(user).order_by()
-    aggregates = {}
-    for machine, field in MACHINE_FIELDS.items():
-        for state in STATE_CHOICES[machine]:
-            aggregates[f"{machine}__{state.value}"] = Count("pk", filter=Q(**{field: state.value}))
-    row = qs.aggregate(**aggregates)
+def projects_by_stage(counts: dict) -> list[dict]:
+    row = counts["projects"]
     return [{
         "machine": machine, "label": str(Machine(machine).label),
-        "states": [{"key": s.value, "label": str(s.label), "value": row[f"{machine}__{s.value}"],
+        "states": [{"key": s.value, "label": str(s.label), "value": row.get(f"{machine}__{s.value}", 0),
                     "url": _url("projects:project_list", **{field: s.value})} for s in STATE_CHOICES[machine]],
     } for machine, field in MACHINE_FIELDS.items()]
 
@@ -129,18 +207,29 @@ def savings_by(user) -> dict:
     }
 
 
-def dashboard(user) -> dict:
+def dashboard(user, *, live: bool = False) -> dict:
+    """Every figure of the page. The costly counts come from the snapshot of `user`'s scope (`as_of`:
+    when they were counted) unless `live` or `user` is narrower than any snapshot; the overdue list,
+    the reuse of systems, the execution and the savings are read now (a few indexed queries)."""
     now = timezone.now()
+    snapshot = None if live else snapshot_for(user, now)
+    if snapshot is not None:
+        counts, as_of = snapshot.figures, snapshot.computed_at
+    else:
+        counts, as_of = numbers(user, now), now
     return {
-        "by_state": demands_by_state(user),
-        "by_city": demands_by_city(user),
-        "pipeline": pipeline(user, now),
+        "by_state": demands_by_state(counts),
+        "by_city": demands_by_city(counts),
+        "pipeline": pipeline(counts, as_of),
         "overdue": overdue_reviews(user, now),
-        "projects": projects_by_stage(user),
+        "projects": projects_by_stage(counts),
         "reuse": systems_reuse(user),
         "execution": execution_by_source(user),
         "savings": savings_by(user),
         "now": now,
+        "as_of": as_of,
+        "age_seconds": max(0, int((now - as_of).total_seconds())),
+        "from_snapshot": snapshot is not None,
     }
 
 

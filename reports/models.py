@@ -71,3 +71,24 @@ class ReportJob(models.Model):
     @property
     def is_downloadable(self) -> bool:
         return self.status == JobStatus.DONE and bool(self.file)
+
+
+class DashboardSnapshot(models.Model):
+    """The dashboard's costly counts of one scope of visibility, computed at `computed_at`.
+
+    Only numbers keyed by codes and ids (no labels: the page names them in the reader's language).
+    Written by reports.dashboard.refresh_snapshot (Celery beat, or the page when it is missing or
+    old); read by the dashboard page of users whose visibility is the snapshot's scope.
+    """
+
+    scope = models.CharField(_("scope"), max_length=40, unique=True)
+    figures = models.JSONField(_("figures"), default=dict)
+    computed_at = models.DateTimeField(_("computed at"))
+    seconds = models.FloatField(_("seconds to compute"), default=0)
+
+    class Meta:
+        verbose_name = _("dashboard snapshot")
+        verbose_name_plural = _("dashboard snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.scope} @ {self.computed_at:%Y-%m-%d %H:%M}"

@@ -8,6 +8,8 @@ the embedded fonts with pdffonts. Charts are inline SVG made here on the server 
 
 from __future__ import annotations
 
+import threading
+
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -33,6 +35,26 @@ def page_counter_css() -> str:
     return f"{css_string(before)} counter(page) {css_string(middle)} counter(pages) {css_string(after)}"
 
 
+_local = threading.local()
+
+
+def font_config():
+    """One WeasyPrint FontConfiguration per thread, kept for the life of the process.
+
+    WeasyPrint makes a new one (a new Pango font map) for every document unless given one, and then
+    finds, opens and measures the CJK faces again: about a second of a two-page approval sheet.
+    Kept, the faces stay loaded between documents. The templates declare no @font-face (the fonts
+    are the system's), so nothing of one document stays in it for the next. Per thread: a Pango font
+    map is not shared between threads.
+    """
+    config = getattr(_local, "font_config", None)
+    if config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        config = _local.font_config = FontConfiguration()
+    return config
+
+
 def render_pdf(template: str, context: dict, *, title: str, authority: str, generated_at, language: str) -> bytes:
     from weasyprint import HTML  # imported here: loading Pango costs a second at process start
 
@@ -44,4 +66,4 @@ def render_pdf(template: str, context: dict, *, title: str, authority: str, gene
         "page_css": page_counter_css(),
         "html_lang": "zh-CN" if language.startswith("zh") else "en",
     })
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(font_config=font_config())

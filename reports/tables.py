@@ -16,6 +16,7 @@ from decimal import Decimal
 from itertools import islice
 
 from django.db.models import QuerySet
+from django.db.models.functions import TruncDate
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -88,22 +89,26 @@ def demand_table(qs: QuerySet[Demand], *, keep_order: bool = False) -> Table:
     ]
     qs = qs if keep_order else qs.order_by("pk")
     count = qs.count()
+    # The two day columns as the local day, computed by the database (TruncDate in the active time zone).
     fields = ("pk", "code", "title", "org__name", "org__name_en", "org__city__name", "org__city__name_en", "domain",
               "construction_type", "status", "urgency", "budget_hardware", "budget_software", "budget_services",
-              "budget_operations", "budget_total", "created_at", "submitted_at", "project__code")
+              "budget_operations", "budget_total", "created_day", "submitted_day", "project__code")
 
     def rows():
         caps = _capability_names()
         through = Demand.capabilities.through
-        for chunk in _chunks(qs.values_list(*fields).iterator(chunk_size=CHUNK)):
+        draft = _("(draft)")
+        en = english()  # asked once: get_language() per cell costs seconds over 100,000 rows
+        days = qs.annotate(created_day=TruncDate("created_at"), submitted_day=TruncDate("submitted_at"))
+        for chunk in _chunks(days.values_list(*fields).iterator(chunk_size=CHUNK)):
             names = defaultdict(list)
             links = through.objects.filter(demand_id__in=[r[0] for r in chunk]).order_by("capability__sort_order", "capability_id")
             for demand_id, cap_id in links.values_list("demand_id", "capability_id"):
                 names[demand_id].append(caps.get(cap_id, ""))
             for r in chunk:
-                yield (r[1] or _("(draft)"), r[2], pick(r[3], r[4]), pick(r[5] or "", r[6] or ""), domain.get(r[7], r[7]),
-                       ctype.get(r[8], r[8]), "、".join(names[r[0]]), status.get(r[9], r[9]), urgency.get(r[10], r[10]),
-                       r[11], r[12], r[13], r[14], r[15], r[16], r[17], r[18] or "")
+                yield (r[1] or draft, r[2], (r[4] if en and r[4] else r[3]), (r[6] if en and r[6] else r[5] or ""),
+                       domain.get(r[7], r[7]), ctype.get(r[8], r[8]), "、".join(names[r[0]]), status.get(r[9], r[9]),
+                       urgency.get(r[10], r[10]), r[11], r[12], r[13], r[14], r[15], r[16], r[17], r[18] or "")
 
     return Table(_("Demands"), columns, rows(), count)
 

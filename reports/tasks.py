@@ -18,3 +18,10 @@ def fail_stale_reports() -> int:
 @shared_task(name="reports.remove_expired_reports")
 def remove_expired_reports() -> int:
     return services.remove_expired_files()
+
+
+@shared_task(name="reports.refresh_dashboard_snapshot")
+def refresh_dashboard_snapshot() -> float:
+    from .dashboard import refresh_snapshot
+
+    return refresh_snapshot().seconds

@@ -35,6 +35,8 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 MAX_WIDTH = 60
 HEADER_ROW = 4  # 0-based: title, authority and time, filters, a blank row, then the header
 SHEET_NAME_BAD = set("[]:*?/\\")
+PROGRESS_EVERY = 2000  # rows between two progress reports (each is one UPDATE of the job row at most)
+EXCEL_EPOCH = date(1899, 12, 30).toordinal()
 
 
 @dataclass(frozen=True)
@@ -52,10 +54,23 @@ class Column:
         return self.kind in ("money", "int") if self.total is None else self.total
 
 
+class _CharWidths(dict):
+    """Width of each character met so far (East Asian wide and full-width: 2), looked up once per character."""
+
+    def __missing__(self, ch: str) -> int:
+        width = self[ch] = 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+        return width
+
+
+_CHAR_WIDTHS = _CharWidths()
+
+
 def text_width(value) -> int:
     """Display width of a cell's text: East Asian wide characters count two."""
     text = "" if value is None else str(value)
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+    if text.isascii():
+        return len(text)
+    return sum(map(_CHAR_WIDTHS.__getitem__, text))
 
 
 def is_formula_like(value) -> bool:
@@ -136,16 +151,41 @@ class Workbook:
         for col, column in enumerate(columns):
             sheet.write_string(HEADER_ROW, col, column.label, self.fmt["header"])
         sums = [Decimal("0") if c.totalled else None for c in columns]
-        r = HEADER_ROW
+        kinds = [c.kind for c in columns]
+        writers = [self._writer(sheet, kind) for kind in kinds]
+        # Numbers and dates are measured once at the end: a number column by its largest figure, a date by its format.
+        largest: list = [None] * len(columns)
+        negative = [False] * len(columns)
+        ncols, r = len(columns), HEADER_ROW
         for r, row in enumerate(rows, start=HEADER_ROW + 1):
-            for col, (column, value) in enumerate(zip(columns, row, strict=True)):
-                width = self._write(sheet, r, col, column.kind, value)
-                if width > widths[col]:
-                    widths[col] = width
-                if sums[col] is not None and value is not None:
+            if len(row) != ncols:
+                raise ValueError(f"row {r - HEADER_ROW} has {len(row)} cells for {ncols} columns")
+            for col in range(ncols):
+                value = row[col]
+                if value is None or value == "":
+                    continue  # an empty cell (xlsxwriter writes no blank cell without a format either)
+                text = writers[col](r, col, value)
+                if text is not None:
+                    # Measured only when it could widen the column (a character is at most two wide).
+                    width = widths[col]
+                    if width < MAX_WIDTH and 2 * len(text) > width:
+                        widths[col] = max(width, min(text_width(text), MAX_WIDTH))
+                    continue
+                if sums[col] is not None:
                     sums[col] += Decimal(value)
-            if progress and (r - HEADER_ROW) % 1000 == 0:
+                if kinds[col] in ("money", "int"):
+                    magnitude = abs(value)
+                    if largest[col] is None or magnitude > largest[col]:
+                        largest[col] = magnitude
+                    if value < 0:
+                        negative[col] = True
+                elif largest[col] is None:
+                    largest[col] = True  # a date or a percentage was written
+            if progress and (r - HEADER_ROW) % PROGRESS_EVERY == 0:
                 progress(r - HEADER_ROW)
+        for col, kind in enumerate(kinds):
+            if largest[col] is not None:
+                widths[col] = max(widths[col], self._number_width(kind, largest[col]) + negative[col])
         first, last = HEADER_ROW + 1, r
         count = last - HEADER_ROW
         total_row = last + 1
@@ -172,32 +212,51 @@ class Workbook:
         self.tables[name] = info
         return info
 
-    def _write(self, sheet, r: int, col: int, kind: str, value) -> int:
-        if value is None or value == "":
-            sheet.write_blank(r, col, None)
-            return 0
-        if kind == "money":
-            sheet.write_number(r, col, float(value), self.fmt["money"])
-            return text_width(f"¥{value:,.2f}")
-        if kind == "percent":
-            sheet.write_number(r, col, float(value), self.fmt["percent"])
-            return 7
-        if kind == "int":
-            sheet.write_number(r, col, int(value), self.fmt["int"])
-            return text_width(f"{int(value):,}")
+    def _writer(self, sheet, kind: str):
+        """The function writing one non-empty cell of a column of `kind`, with its format chosen once.
+        It returns the text written for a text cell (to measure the column), None for a number or a date."""
+        fmt = self.fmt
+        if kind in ("money", "percent", "int"):
+            number_format = fmt[kind]
+            convert = int if kind == "int" else float
+
+            def number(r, col, value):
+                sheet.write_number(r, col, convert(value), number_format)
+
+            return number
         if kind in ("date", "datetime"):
-            value = local(value)
-            if kind == "date" and isinstance(value, datetime):
-                value = value.date()  # a day column: the local day of the moment
-            if isinstance(value, datetime):
-                sheet.write_datetime(r, col, value, self.fmt["datetime"])
-                return 16
-            if isinstance(value, date):
-                sheet.write_datetime(r, col, datetime(value.year, value.month, value.day), self.fmt["date"])
-                return 10
-        text = str(value)
-        sheet.write_string(r, col, text, self.fmt["quoted"] if is_formula_like(text) else self.fmt["text"])
-        return min(text_width(text), MAX_WIDTH)
+            day_format, time_format = fmt["date"], fmt["datetime"]
+            zone = timezone.get_current_timezone()  # looked up once per column, not per cell
+
+            def moment(r, col, value):
+                if isinstance(value, datetime):
+                    value = (value.astimezone(zone) if value.tzinfo is not None else value).replace(tzinfo=None)
+                if kind == "date" and isinstance(value, datetime):
+                    value = value.date()  # a day column: the local day of the moment
+                if isinstance(value, datetime):
+                    sheet.write_datetime(r, col, value, time_format)
+                elif isinstance(value, date):
+                    # An Excel date is the count of days since 1899-12-30 under a date format (what write_datetime writes).
+                    sheet.write_number(r, col, value.toordinal() - EXCEL_EPOCH, day_format)
+                else:
+                    return self._text(sheet, r, col, str(value))
+                return None
+
+            return moment
+        return lambda r, col, value: self._text(sheet, r, col, str(value))
+
+    def _text(self, sheet, r: int, col: int, text: str) -> str:
+        sheet.write_string(r, col, text, self.fmt["quoted"] if text.startswith(FORMULA_START) else self.fmt["text"])
+        return text
+
+    @staticmethod
+    def _number_width(kind: str, largest) -> int:
+        """Width of a column's widest figure (the largest magnitude in its format), or of a date or percentage."""
+        if kind == "money":
+            return text_width(f"¥{Decimal(largest):,.2f}")
+        if kind == "int":
+            return text_width(f"{int(largest):,}")
+        return {"percent": 7, "date": 10, "datetime": 16}.get(kind, 0)
 
     # ------------------------------------------------------------------ summaries as formulas
 

@@ -224,6 +224,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "reports-fail-stale": {"task": "reports.fail_stale_reports", "schedule": crontab(minute="*/10")},
     # Every night at 02:15: report files past their expiry are removed.
     "reports-remove-expired": {"task": "reports.remove_expired_reports", "schedule": crontab(minute=15, hour=2)},
+    # The dashboard's counts counted again (reports/dashboard.py: the page shows their age).
+    "reports-dashboard-snapshot": {"task": "reports.refresh_dashboard_snapshot",
+                                   "schedule": timedelta(minutes=env.int("REPORT_DASHBOARD_REFRESH_MINUTES", default=5))},
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -290,6 +293,8 @@ REDUNDANCY_POLL_SECONDS = env.float("REDUNDANCY_POLL_SECONDS", default=2.0)
 # failed, and the issuing authority printed on every report (default: the province's coordination authority).
 REPORT_RETENTION_DAYS = env.int("REPORT_RETENTION_DAYS", default=7)
 REPORT_JOB_TIMEOUT_MINUTES = env.int("REPORT_JOB_TIMEOUT_MINUTES", default=30)
+# The dashboard page counts again itself when its snapshot is older than this (beat refreshes it sooner).
+REPORT_DASHBOARD_MAX_AGE_SECONDS = env.int("REPORT_DASHBOARD_MAX_AGE_SECONDS", default=600)
 REPORT_ISSUING_AUTHORITY = env.str("REPORT_ISSUING_AUTHORITY", default="")
 # The issuing authority's short name before the year on an approval sheet's number (e.g. 吉数建审〔2026〕…).
 REPORT_DOCUMENT_PREFIX = env.str("REPORT_DOCUMENT_PREFIX", default="吉数建审")

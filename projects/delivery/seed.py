@@ -30,7 +30,7 @@ from projects import ports
 from projects.delivery import services
 from projects.delivery.choices import MACHINE_FIELDS, DevelopmentState, MilestoneKind, OperationsState
 from projects.delivery.models import Milestone, Project
-from projects.demands.choices import DemandStatus
+from projects.demands.choices import AssignmentState, DemandStatus
 from projects.demands.models import Demand
 
 # (hardware, funding, development, operations, options). Together they cover every state of every
@@ -294,6 +294,18 @@ def build(index: int, scenario: tuple, project: Project | None, source: DemandSo
     return project
 
 
+def projects_for_panel_demands(users: dict) -> int:
+    """Each demand approved on an expert panel's opinions (the review step approves one) becomes a project of
+    its own through the service, first: its approval sheet then prints the panel's opinions."""
+    demands = (Demand.objects.filter(status=DemandStatus.APPROVED, project__isnull=True, expert_assignments__state=AssignmentState.SUBMITTED)
+               .distinct().order_by("pk"))
+    made = 0
+    for demand in demands:
+        services.create_project_for_demand(demand, users["prov_approver"])
+        made += 1
+    return made
+
+
 def projects_for_the_rest() -> int:
     """Every approved demand still without a project gets one, just approved (bulk: no transition here).
 
@@ -332,9 +344,11 @@ def run(ctx) -> str:
     users = ctx.users or _demo_users()
     target = len(SCENARIOS) * ctx.scale
     done = seeded_count()
+    panels = projects_for_panel_demands(users)  # also on a database seeded before the review step approved one
     if done >= target:
         rest = projects_for_the_rest()
-        return f"{Project.objects.count()} projects (already seeded; {rest} for approved demands without one)"
+        return (f"{Project.objects.count()} projects (already seeded; {rest} for approved demands without one); "
+                f"{panels} approved on an expert panel")
     source = DemandSource(users)
     pool = deque(fresh_projects())
     todo = range(done, target)
@@ -343,7 +357,8 @@ def run(ctx) -> str:
         build(index, scenario, pool.popleft() if pool else None, source, users, documents=index < len(SCENARIOS))
     rest = projects_for_the_rest()
     live = Project.objects.filter(~Q(operations_status__in=[OperationsState.NOT_STARTED, OperationsState.TRIAL])).count()
-    return (f"{Project.objects.count()} projects ({len(todo)} at every stage, {live} with a live or retired system, "
+    return (f"{Project.objects.count()} projects ({len(todo)} at every stage, {panels} approved on an expert panel, "
+            f"{live} with a live or retired system, "
             f"{rest} just approved), {Milestone.objects.count()} milestones, {source.n} demands filed for them")
 
 

@@ -14,18 +14,20 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.utils import timezone
 
 from assets.choices import Sharing
 from assets.models import Capability
-from core import audit
+from core import audit, workflow
 from organizations.choices import Role
 from organizations.models import Organization, User
 from projects.demands import review_services as services
-from projects.demands.choices import AuthorizationState, AuthorizationStatus, Domain, Recommendation
+from projects.demands.choices import AssignmentState, AuthorizationState, AuthorizationStatus, Domain, Recommendation
 from projects.demands.choices import DemandStatus as S
 from projects.demands.models import AuthorizationRequest, Demand, DemandDataResource, ExpertProfile
 from projects.demands.selectors import suggest_experts
+from projects.demands.services import demand_transition
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 TITLES = ["教授", "研究员", "高级工程师", "正高级工程师", "副教授", "高级经济师"]
@@ -113,6 +115,51 @@ def _seed_panels(ctx) -> int:
     return len(waiting)
 
 
+# The panel a demand goes through before the approver approves it on the opinions (the project's approval
+# sheet then prints them): each expert's verdict, the share of the request recommended, the comments.
+APPROVED_PANEL = [("agree", Decimal("1"), "建设内容明确，技术路线可行，同意立项。"),
+                  ("agree_with_conditions", Decimal("0.85"), "建议压缩硬件采购，优先使用省政务云资源，核减硬件预算。"),
+                  ("agree_with_conditions", Decimal("0.9"), "应复用省级统一身份认证与电子证照平台，不重复建设。")]
+
+
+def _seed_approved_panel(ctx) -> int:
+    """One demand goes all the way through the expert panel: three experts assigned, three opinions in,
+    then the approver approves it on them (`expert_approve`, at the median recommended budget), so that
+    the project made of it has an approval sheet with the panel's opinions.
+
+    Picked by state, not by title: a demand in expert review without a panel (the panels above keep
+    theirs); a candidate the approval guards refuse (e.g. a refused data authorization) is left as it is.
+    Idempotent: nothing is done when an approved demand already has submitted opinions.
+    """
+    reviewer = User.objects.filter(username="prov_reviewer").first()
+    approver = User.objects.filter(username="prov_approver").first()
+    if reviewer is None or approver is None:
+        return 0
+    if Demand.objects.filter(status=S.APPROVED, expert_assignments__state=AssignmentState.SUBMITTED).exists():
+        return 0
+    deadline = timezone.now() + timedelta(days=10)
+    candidates = (Demand.objects.filter(status=S.EXPERT_REVIEW, expert_assignments__isnull=True)
+                  .exclude(data_resource_links__authorization=AuthorizationStatus.REFUSED).order_by("pk"))
+    for demand in candidates[:10]:
+        experts, _spare = _panel(demand, reviewer)
+        if len(experts) < len(APPROVED_PANEL):
+            continue
+        with transaction.atomic():
+            assignments = services.assign_panel(demand=demand, actor=reviewer, experts=experts, deadline=deadline)
+            for a, (verdict, share, comments) in zip(assignments, APPROVED_PANEL, strict=True):
+                services.submit_expert_opinion(assignment=a, actor=a.expert, verdict=verdict, comments=comments,
+                                               recommended_budget=(demand.budget_total * share).quantize(Decimal("0.01")))
+            demand.refresh_from_db()
+            if "expert_approve" not in workflow.available_transitions(demand, "status", approver):
+                transaction.set_rollback(True)  # a guard refuses it: this candidate is left untouched
+                continue
+            # Through the demand's service (the approval's handler sets the budget at the panel's median).
+            demand_transition(demand=demand, name="expert_approve", actor=approver,
+                              comment="经专家评审，同意立项，按专家建议预算的中位数核定。")
+        return 1
+    return 0
+
+
 def _seed_opinions(ctx) -> int:
     reviewer = User.objects.filter(username="prov_reviewer").first()
     if reviewer is None or Demand.objects.filter(review_opinions__isnull=False).exists():
@@ -189,7 +236,9 @@ def run(ctx) -> str:
     """Seed step: expert pool, panels, reviewers' opinions, authorization requests."""
     pool = _ensure_pool(ctx)
     panels = _seed_panels(ctx)
+    approved = _seed_approved_panel(ctx)
     opinions = _seed_opinions(ctx)
     requests = _seed_authorizations(ctx)
     return (f"{ExpertProfile.objects.count()} experts ({pool} new), {panels} panels, {opinions} opinions, "
-            f"{requests} authorization requests new ({AuthorizationRequest.objects.count()} in all)")
+            f"{requests} authorization requests new ({AuthorizationRequest.objects.count()} in all), "
+            f"{approved} demand approved on its panel's opinions")

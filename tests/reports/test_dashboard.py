@@ -14,6 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from projects.models import Demand, Project
+from reports import dashboard as figures
+from reports import tasks
+from reports.dashboard import refresh_snapshot
+from reports.models import DashboardSnapshot
 from tests.assets.factories import SystemFactory
 from tests.projects.factories import DemandFactory
 from tests.projects.project_factories import ProjectFactory, org
@@ -66,9 +70,76 @@ def test_dashboard_costs_the_same_queries_for_more_rows(login, users):
             assert client.get(reverse("reports:dashboard")).status_code == 200
         return len(ctx.captured_queries)
 
+    first = count()  # no snapshot yet: the page counts and stores one
+    few = count()  # then reads it
+    assert few < first
+    make_world(6, start=100)
+    refresh_snapshot()
+    assert count() == few
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("counted", ["live", "snapshot"])
+def test_counting_costs_the_same_queries_for_more_rows(users, counted):
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            if counted == "live":
+                figures.dashboard(users["prov_approver"], live=True)
+            else:
+                refresh_snapshot()
+        return len(ctx.captured_queries)
+
+    count()  # the snapshot's row is created once, then updated
+    empty = count()  # no demand at all: every stage is still asked for its median
+    make_world(2)
     few = count()
     make_world(6, start=100)
-    assert count() == few
+    assert empty == few == count()
+
+
+@pytest.mark.django_db
+def test_the_page_shows_the_snapshot_and_its_age_until_it_is_counted_again(login, users, settings):
+    settings.REPORT_DASHBOARD_MAX_AGE_SECONDS = 600
+    client = login(users["prov_approver"])
+    make_world(3)
+    assert client.get(reverse("reports:dashboard")).context["f"]["from_snapshot"]
+    make_world(4, start=100)  # more demands after the snapshot: the page still shows it, and says when it was counted
+    snapshot = DashboardSnapshot.objects.get(scope="province")
+    DashboardSnapshot.objects.filter(pk=snapshot.pk).update(computed_at=snapshot.computed_at - timedelta(minutes=7))
+    response = client.get(reverse("reports:dashboard"))
+    f = response.context["f"]
+    assert {r["key"]: r["value"] for r in f["by_state"]}["provincial_review"] == 3
+    assert 7 * 60 <= f["age_seconds"] < 8 * 60
+    html = response.content.decode()
+    assert 'data-testid="figures-age"' in html and "7" in re.search(r'data-testid="figures-age"[^>]*>([^<]*)<', html).group(1)
+
+    # Counted again (beat's task, or the page once the snapshot is too old): equal to the underlying queries again.
+    tasks.refresh_dashboard_snapshot.delay()
+    f = client.get(reverse("reports:dashboard")).context["f"]
+    live = figures.dashboard(users["prov_approver"], live=True)
+    for key in ("by_state", "by_city", "pipeline", "projects"):
+        assert f[key] == live[key]
+    assert {r["key"]: r["value"] for r in f["by_state"]}["provincial_review"] == Demand.objects.filter(status="provincial_review").count() == 7
+    review = next(p for p in f["pipeline"] if p["key"] == "provincial_review")
+    assert review["overdue"] == Demand.objects.filter(status="provincial_review", due_at__lt=timezone.now()).count()
+    assert f["age_seconds"] < 60
+
+    # Too old: the page counts again itself.
+    make_world(1, start=200)
+    DashboardSnapshot.objects.update(computed_at=timezone.now() - timedelta(seconds=601))
+    f = client.get(reverse("reports:dashboard")).context["f"]
+    assert {r["key"]: r["value"] for r in f["by_state"]}["provincial_review"] == 8 and f["age_seconds"] < 60
+
+
+@pytest.mark.django_db
+def test_only_a_province_wide_viewer_reads_the_snapshot(users):
+    make_world(2)
+    refresh_snapshot()
+    assert figures.snapshot_for(users["finance"]) is not None
+    assert figures.snapshot_for(users["coord_changchun"]) is None  # narrower: counted live, over what they may see
+    f = figures.dashboard(users["coord_changchun"])
+    assert not f["from_snapshot"]
+    assert sum(r["value"] for r in f["by_state"]) == Demand.objects.filter(org__city__name="长春市").count()
 
 
 @pytest.mark.django_db

@@ -151,3 +151,36 @@ def test_asset_inventory_workbook_has_systems_hardware_and_data(users):
     line = next(r for r in hardware.iter_rows(min_row=6) if r[0].value == "供水云主机")
     assert line[9].value == 60000 and line[9].number_format == MONEY_FORMAT
     assert build("asset_inventory", "csv", users["finance"]).decode("utf-8-sig").splitlines()[0].startswith("编码,名称")
+
+
+def test_the_writer_fits_columns_to_every_row_and_writes_numbers_and_days_as_such(settings):
+    """The fast path of add_table: a long text far down still widens its column; a money column is as
+    wide as its largest figure (a negative one counts its sign); days are real dates, an aware moment
+    its local day; empty cells stay empty; a row of the wrong length is refused."""
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from reports.xlsx import MAX_WIDTH, Column, Workbook, text_width
+
+    late_night_utc = datetime(2026, 3, 1, 17, 30, tzinfo=ZoneInfo("UTC"))  # 2026-03-02 01:30 in Asia/Shanghai
+    columns = [Column("名称"), Column("金额", "money"), Column("日期", "date"), Column("备注")]
+    rows = [("短", Decimal("1.00"), date(2026, 1, 5), None)] * 500
+    rows += [("很长的中文名称" * 3, Decimal("-12345678.90"), late_night_utc, "=SUM(A1)"), ("x" * 200, None, None, "")]
+    with timezone.override("Asia/Shanghai"):
+        book = Workbook(title="测试", authority=AUTHORITY, generated_at=timezone.now())
+        info = book.add_table("表", columns, iter(rows))
+        sheet = workbook(book.close())["表"]
+    assert info["count"] == 502
+    widths = {c: sheet.column_dimensions[c].width for c in "ABCD"}
+    assert widths["A"] == pytest.approx(MAX_WIDTH + 1, abs=1)  # capped at MAX_WIDTH however long the text
+    assert widths["B"] >= text_width("¥12,345,678.90") + 1  # the largest figure and its minus sign
+    last = 5 + 501  # 1-based: title block (4 rows) and header, then the 501st data row
+    assert sheet.cell(last, 2).value == pytest.approx(-12345678.90) and sheet.cell(last, 2).number_format == MONEY_FORMAT
+    assert sheet.cell(last, 3).value == datetime(2026, 3, 2) and sheet.cell(last, 3).number_format == "yyyy-mm-dd"
+    assert sheet.cell(6, 3).value == datetime(2026, 1, 5)
+    assert sheet.cell(last, 4).value == "=SUM(A1)" and sheet.cell(last, 4).data_type == "s"  # formula-like text stays text
+    assert sheet.cell(6, 4).value is None and sheet.cell(last + 1, 2).value is None
+
+    book = Workbook(title="测试", authority=AUTHORITY, generated_at=timezone.now())
+    with pytest.raises(ValueError, match="row 1 has 2 cells for 4 columns"):
+        book.add_table("表", columns, iter([("a", Decimal("1"))]))
