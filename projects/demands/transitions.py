@@ -248,6 +248,9 @@ class Merge(TransitionHandler):
                 message = _("Choose an existing project that is not retired to merge into.")
                 raise TransitionInvalid(message, field_errors={"target_project": [message]})
             resolved["target_project"] = project
+        if payload.get("incremental_cost") not in (None, ""):
+            # A cluster decision (build once) shares the provincial project's budget among its members.
+            resolved["incremental_cost"] = Decimal(str(payload["incremental_cost"]))
         return resolved
 
     def apply(self, demand, actor, comment, resolved, changed):
@@ -265,7 +268,8 @@ class Merge(TransitionHandler):
             add_beneficiary(project, demand.org, actor)
 
     def after_save(self, demand, actor, comment, resolved):
-        ports.record_saving(demand=demand, decision="merge", amount=demand.budget_total, actor=actor, reason=comment)
+        ports.record_saving(demand=demand, decision="merge", amount=demand.budget_total, actor=actor, reason=comment,
+                            incremental_cost=resolved.get("incremental_cost"))
 
 
 class RecommendReuse(TransitionHandler):
