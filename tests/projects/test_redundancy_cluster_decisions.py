@@ -361,3 +361,31 @@ def test_only_the_provincial_review_office_decides(users, login, who):
 def test_the_page_refuses_who_may_not_see_clusters(users, login):
     assert login(users["sub_changchun"]).get(reverse("projects:clusters")).status_code == 403
     assert login(users["sub_changchun"]).get(reverse("projects:cluster_run_status")).status_code == 403
+
+
+# --- two decisions at once --------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_decisions_on_the_same_cluster_at_once_one_wins(users):
+    from tests.projects.test_demand_concurrency import race
+
+    demands, cluster = parking_cluster(users)
+    reviewer = users["prov_reviewer"]
+
+    def build(budget):
+        return lambda: decide_cluster(user=reviewer, key=cluster["key"], kind="build_once", project_name="全省智慧停车",
+                                      project_budget=budget).pk
+
+    def dismiss():
+        return decide_cluster(user=reviewer, key=cluster["key"], kind="dismiss", reason="不统筹").pk
+
+    outcomes = race(build("1000000"), build("2000000"), dismiss)
+    assert sorted(o[0] for o in outcomes) == ["conflict", "conflict", "ok"], outcomes
+    decision = ClusterDecision.objects.get()
+    assert decision.pk == next(o[1] for o in outcomes if o[0] == "ok")
+    assert Project.objects.filter(name="全省智慧停车").count() == (1 if decision.kind == "build_once" else 0)
+    assert AuditLog.objects.filter(machine="cluster").count() == 1
+    statuses = set(Demand.objects.filter(pk__in=[d.pk for d in demands]).values_list("status", flat=True))
+    assert statuses == ({"merged"} if decision.kind == "build_once" else {"provincial_review"})
+    assert SavingsEntry.objects.filter(demand__in=demands).count() == (3 if decision.kind == "build_once" else 0)
