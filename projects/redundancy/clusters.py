@@ -59,6 +59,7 @@ def compute_clusters(*, index: RedundancyIndex | None = None, threshold: float |
                 neighbours[a][b] = max(neighbours[a].get(b, 0.0), c.score)
             shared = next((r.values for r in c.reasons if r.code == "shared_terms"), ())
             terms[(doc.id, c.id)] = shared
+    org_names = dict(Demand.objects.filter(pk__in=list(neighbours)).values_list("pk", "org__name")) if neighbours else {}
     order = sorted(neighbours, key=lambda i: (-len(neighbours[i]), -sum(neighbours[i].values()), i))
     assigned: set[int] = set()
     clusters = []
@@ -81,7 +82,8 @@ def compute_clusters(*, index: RedundancyIndex | None = None, threshold: float |
             "scores": {str(m): round(neighbours[centre].get(m, 1.0), 4) for m in members},
             "terms": [t for t, _n in term_counts.most_common(6)],
             "capabilities": [c for c, n in sorted(cap_counts.items(), key=lambda kv: (-kv[1], kv[0])) if n >= 2][:8],
-            **cluster_name([docs[m].title for m in members], [docs[m].capabilities for m in members]),
+            **cluster_name([docs[m].title for m in members], [docs[m].capabilities for m in members],
+                           [org_names.get(m, "") for m in members]),
         })
     with transaction.atomic():
         snapshot = RedundancyClusterSnapshot.objects.create(
@@ -101,7 +103,9 @@ KIND_NOUNS = ("平台", "系统", "中心", "小程序", "大屏", "终端", "�
 # Words of titles that say how, not what (besides the engine's stop terms and place names).
 FILLER_WORDS = frozenset("建设 项目 工程 管理 升级 改造 新建 采购 购置 一期 二期 三期 完善 提升 扩容 配套 运维 服务 应用 "
                          "智慧 智能 数字 综合 统一 信息 全市 全县 全省 市级 县级 省级 本级".split())
-NAME_TERMS = 2  # domain terms at most in a name
+NAME_TERMS = 2  # capabilities at most in a name
+NAME_WORDS = 4  # title words at most in a name
+ORG_SUFFIXES = ("局", "厅", "委员会", "委", "办公室", "政府")  # words that name who asks, not what
 
 
 @lru_cache(maxsize=1)
@@ -117,49 +121,62 @@ def _analyzer() -> textmod.Analyzer:
     return textmod.Analyzer()
 
 
-def _title_words(title: str) -> list[str]:
-    """The title's words in order (jieba with the domain dictionary), place names left out."""
+def _title_words(title: str, org_name: str = "") -> list[str]:
+    """The title's words in order (jieba with the domain dictionary): who asks (the organization's
+    name, with or without its place) and place names left out."""
     analyzer = _analyzer()
     # Not expanded by the synonym map: its rewrites ("12345热线" → "12345 热线") would split dictionary terms.
     text = textmod.normalize(title)
-    return [w for w in textmod.words(text) if w.strip() and not analyzer.is_neutral(w) or w in KIND_NOUNS]
+    org = textmod.normalize(org_name)
+    for name in sorted({org, analyzer.neutralise(org).replace(" ", "")} - {""}, key=len, reverse=True):
+        text = text.replace(name, " ")
+    return [w for w in textmod.words(text)
+            if (w.strip() and not analyzer.is_neutral(w) and not w.endswith(ORG_SUFFIXES)) or w in KIND_NOUNS]
+
+
+def _is_filler(word: str) -> bool:
+    """A word that says how, not what (建设项目, 综合信息, 一期): nothing is left without stop terms and filler."""
+    rest = _analyzer().neutralise(word).replace(" ", "")
+    for filler in sorted(FILLER_WORDS, key=len, reverse=True):
+        rest = rest.replace(filler, "")
+    return not rest or rest.isdigit()
 
 
 def _shared(word_lists: list[list[str]], need: int, keep) -> list[str]:
     counts = Counter(w for words in word_lists for w in set(words) if keep(w))
-    order = {w: i for words in word_lists for i, w in reversed(list(enumerate(words)))}
-    return sorted((w for w, n in counts.items() if n >= need), key=lambda w: (-counts[w], order.get(w, 0)))
+    return [w for w, n in counts.items() if n >= need]
 
 
-def cluster_name(titles: list[str], capabilities: list) -> dict:
+def cluster_name(titles: list[str], capabilities: list, org_names: list[str] | None = None) -> dict:
     """`{"name", "name_capabilities"}`: what most members ask for, e.g. "智慧停车平台".
 
-    From the domain-dictionary terms that at least half the titles (and two) share, in the order
-    the titles say them, ended by the kind of thing asked for (平台, 系统 …) when most titles say it;
-    else from the other shared title words; else from the capabilities most members need (codes,
-    named in the reader's language when shown). Place names, stop terms and description words never.
+    From the words that at least half the titles (and two) share (the domain dictionary's terms
+    kept whole): at most NAME_WORDS of them in the order a title says them, ended by the kind of thing asked for (平台, 系统 …) when most titles say
+    it; else from the capabilities most members need (codes, named in the reader's language when
+    shown). Who asks (organization names), place names, stop terms and description words never.
     """
     if not titles:
         return {"name": "", "name_capabilities": []}
     need = max(2, math.ceil(len(titles) / 2))
-    word_lists = [_title_words(t) for t in titles]
-    lead = word_lists[0]
+    orgs = list(org_names or []) + [""] * (len(titles) - len(org_names or []))
+    word_lists = [_title_words(t, o) for t, o in zip(titles, orgs, strict=True)]
     terms = domain_terms()
-    chosen = _shared(word_lists, need, lambda w: w in terms and len(w) >= 2)
-    if not chosen:
-        chosen = _shared(word_lists, need, lambda w: len(w) >= 2 and w not in FILLER_WORDS and w not in KIND_NOUNS
-                         and not _analyzer().is_neutral(w) and not w.isdigit())
-    chosen = [w for w in chosen if not any(w != o and w in o for o in chosen)][:NAME_TERMS]
-    chosen.sort(key=lambda w: lead.index(w) if w in lead else len(lead))
-    if chosen:
-        nouns = _shared(word_lists, need, lambda w: w in KIND_NOUNS)
+    shared = _shared(word_lists, need, lambda w: w not in KIND_NOUNS and (w in terms or len(w) >= 2 and not _is_filler(w)))
+    shared = [w for w in shared if not any(w != o and w in o for o in shared)]
+    counts = Counter(c for caps in capabilities for c in set(caps))
+    shared_caps = [c for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if n >= need][:NAME_TERMS]
+    if shared:
+        lead = next((words for words in word_lists if all(w in words for w in shared)), word_lists[0])
+        shared.sort(key=lambda w: lead.index(w) if w in lead else len(lead))
+        chosen = shared[:NAME_WORDS]
+        said = [textmod.normalize(t) for t in titles]
+        counts = {n: sum(1 for t in said if n in t) for n in KIND_NOUNS}
+        nouns = sorted((n for n in KIND_NOUNS if counts[n] >= need), key=lambda n: -counts[n])
         name = ("" if all(textmod.is_cjk(w) for w in chosen) else " ").join(chosen)
         if nouns and not name.endswith(nouns[0]):
             name += nouns[0]
         return {"name": name[:60], "name_capabilities": []}
-    counts = Counter(c for caps in capabilities for c in set(caps))
-    shared = [c for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if n >= need][:NAME_TERMS]
-    return {"name": "", "name_capabilities": shared}
+    return {"name": "", "name_capabilities": shared_caps}
 
 
 def cluster_label(cluster: dict) -> str:

@@ -75,6 +75,14 @@ def test_a_cluster_is_named_by_the_domain_terms_its_titles_share_and_the_kind_of
     assert cluster_name(["长春市数字城管平台", "吉林市数字城管系统升级改造"], [[]] * 2)["name"] == "数字城管"
 
 
+def test_a_name_says_what_is_asked_for_not_who_asks():
+    titles = ["松原市城市管理局数字化城管系统升级建设", "延边朝鲜族自治州城市管理局数字化城管系统升级建设"]
+    orgs = ["松原市城市管理局", "延边朝鲜族自治州城市管理局"]
+    assert cluster_name(titles, [[], []], orgs)["name"] == "数字化城管系统"
+    titles = ["柳河县民政局婚姻登记预约系统升级（二期）", "西安区民政局婚姻登记预约系统升级项目", "榆树市民政局婚姻登记预约系统升级项目"]
+    assert cluster_name(titles, [[]] * 3, ["柳河县民政局", "西安区民政局", "榆树市民政局"])["name"] == "婚姻登记预约系统"
+
+
 def test_a_name_never_takes_words_of_the_descriptions_nor_place_names():
     """Titles that share no word: the capabilities most members need name the cluster, not the descriptions."""
     named = cluster_name(["低保审核系统", "社会救助信息平台"], [["workflow", "credit"], ["workflow"]])
