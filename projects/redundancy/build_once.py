@@ -39,7 +39,9 @@ from projects.delivery.services import construction_org, default_manager
 from projects.demands.choices import DemandStatus
 from projects.demands.models import Demand
 from projects.demands.services import demand_transition
+from projects.redundancy.choices import CandidateKind, FlagState
 from projects.redundancy.clusters import clusters_for, latest_snapshot
+from projects.redundancy.flags import resolve_for_redirect
 from projects.redundancy.models import ClusterDecision, ClusterDecisionKind, ClusterDecisionMember
 
 CENT = Decimal("0.01")
@@ -195,6 +197,11 @@ def _decide(*, user, cluster: dict, kind: str, chosen: list[int], reason: str, r
             for d in locked:
                 _redirect(d, name="merge", actor=user, comment=comment, target_project=decision.project.pk,
                           incremental_cost=shares[d.pk])
+            # The members' flags on one another are merges too (a labelled pair each, for learning): the
+            # first members merged before the others were part of the project, so their flags wait still.
+            for d in locked:
+                resolve_for_redirect(d, kind=CandidateKind.PROJECT, candidate_id=decision.project.pk,
+                                     state=FlagState.MERGED, actor=user, comment=comment)
         elif kind == ClusterDecisionKind.REUSE:
             decision.system, decision.savings = resolved["system"], total
             comment = reason or _("Reuse of %(code)s %(name)s for the whole cluster") % {

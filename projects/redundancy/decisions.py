@@ -80,9 +80,22 @@ def _groups(pairs: list[dict], key: str, labels: dict) -> list[dict]:
             key: value, "label": str(labels.get(value, value or "—")), "decided": len(items),
             "dismissed": len(dismissed), "kept": len(items) - len(dismissed),
             "dismissed_share": _share(len(dismissed), len(items)),
-            "examples": [_example(p) for p in sorted(dismissed, key=lambda p: -p["score"])[:EXAMPLES]],
+            "examples": _examples(dismissed),
         })
     out.sort(key=lambda g: (-(g["dismissed_share"] or 0), -g["decided"], g[key]))
+    return out
+
+
+def _examples(dismissed: list[dict]) -> list[dict]:
+    """The highest-scored dismissed flags, one per demand (three flags of one demand teach one thing)."""
+    out, seen = [], set()
+    for p in sorted(dismissed, key=lambda p: (-p["score"], p["flag"])):
+        if p["demand"] in seen:
+            continue
+        seen.add(p["demand"])
+        out.append(_example(p))
+        if len(out) == EXAMPLES:
+            break
     return out
 
 

@@ -397,3 +397,19 @@ def test_two_decisions_on_the_same_cluster_at_once_one_wins(users):
     statuses = set(Demand.objects.filter(pk__in=[d.pk for d in demands]).values_list("status", flat=True))
     assert statuses == ({"merged"} if decision.kind == "build_once" else {"provincial_review"})
     assert SavingsEntry.objects.filter(demand__in=demands).count() == (3 if decision.kind == "build_once" else 0)
+
+
+def test_build_once_resolves_the_members_flags_on_one_another_as_merged(users):
+    from projects.redundancy.flags import run_check
+    from projects.redundancy.models import RedundancyFlag
+
+    demands, cluster = parking_cluster(users)
+    for d in demands:
+        run_check(d)
+    ids = {d.pk for d in demands}
+    among = RedundancyFlag.objects.filter(demand_id__in=ids, candidate_kind="demand", candidate_id__in=ids)
+    assert among.count() == 6 and set(among.values_list("state", flat=True)) == {"pending"}
+    decide_cluster(user=users["prov_reviewer"], key=cluster["key"], kind="build_once", project_name="全省智慧停车",
+                   project_budget="1000000")
+    assert set(among.values_list("state", flat=True)) == {"merged"}
+    assert AuditLog.objects.filter(machine="state", transition="merge", object_id__in=among.values("pk")).count() == 6
