@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -28,7 +29,14 @@ from projects.demands.choices import Domain
 from projects.demands.selectors import demands_visible_to
 from projects.redundancy import tasks
 from projects.redundancy.build_once import decide_cluster, decisions_for, may_decide_clusters
-from projects.redundancy.clusters import clusters_for, latest_run, latest_snapshot, request_recompute
+from projects.redundancy.clusters import (
+    clusters_for,
+    fail_stale_runs,
+    latest_run,
+    latest_snapshot,
+    request_recompute,
+    run_timeout,
+)
 from projects.redundancy.decisions import apply_threshold, may_apply_threshold, may_view_learning, measure
 from projects.redundancy.models import ClusterDecision, ClusterDecisionKind, ClusterRunStatus
 from projects.redundancy.permissions import may_recompute_clusters, may_view_clusters
@@ -50,6 +58,9 @@ def clusters_page(request):
         raise PermissionDenied
     snapshot = latest_snapshot(compute_if_missing=False)
     run = latest_run()
+    if run is not None and run.is_active and timezone.now() - (run.heartbeat_at or run.created_at) > run_timeout():
+        fail_stale_runs()  # its worker died: say so instead of a progress bar that never moves
+        run = latest_run()
     if snapshot is None and (run is None or run.status == ClusterRunStatus.FAILED) and may_recompute_clusters(user):
         run, _created = request_recompute(user=user, enqueue=tasks.enqueue_cluster_run)
         snapshot = latest_snapshot(compute_if_missing=False)  # with jobs inline it is there now

@@ -141,6 +141,14 @@ def test_a_run_whose_worker_died_is_failed_after_the_timeout_and_a_new_one_can_s
     assert created is True and run.status == ClusterRunStatus.QUEUED
 
 
+def test_the_page_shows_a_dead_run_as_failed_not_as_a_bar_that_never_moves(users, login):
+    parking_cluster(users)
+    ClusterRun.objects.create(status=ClusterRunStatus.RUNNING, heartbeat_at=timezone.now() - timedelta(hours=1), progress=20)
+    page = login(users["auditor"]).get(reverse("projects:clusters")).content.decode()
+    assert 'data-status="failed"' in page and "<progress" not in page
+    assert ClusterRun.objects.get().status == ClusterRunStatus.FAILED
+
+
 def test_a_run_moves_its_progress_and_a_broken_one_ends_failed(users, monkeypatch):
     for code in (CHANGCHUN_EDU, JILIN_CIVIL):
         submit(make_demand(*PARKING_DEMAND, org_code=code), users)
@@ -413,3 +421,47 @@ def test_build_once_resolves_the_members_flags_on_one_another_as_merged(users):
                    project_budget="1000000")
     assert set(among.values_list("state", flat=True)) == {"merged"}
     assert AuditLog.objects.filter(machine="state", transition="merge", object_id__in=among.values("pk")).count() == 6
+
+
+# --- the API --------------------------------------------------------------------------------
+
+
+def test_the_api_decides_build_once_and_lists_the_decision(users, api):
+    demands, cluster = parking_cluster(users)
+    client = api.as_user(users["prov_reviewer"])
+    response = client.post("/api/v1/redundancy/cluster-decisions/", {
+        "cluster": cluster["key"], "kind": "build_once", "project_name": "全省智慧停车平台", "project_budget": "1500000"},
+        format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["kind"], body["members_total"], body["project_budget"], body["savings"]) == (
+        "build_once", "4000000.00", "1500000.00", "2500000.00")
+    assert sorted(body["demands"]) == sorted(d.pk for d in demands)
+    assert body["project_code"] == Project.objects.get(pk=body["project"]).code
+    listed = client.get("/api/v1/redundancy/cluster-decisions/").json()
+    assert listed["count"] == 1 and listed["results"][0]["id"] == body["id"]
+    # a coordinator of another city sees members it may not see: not listed
+    assert api.as_user(users["coord_jilin"]).get("/api/v1/redundancy/cluster-decisions/").json()["count"] == 0
+
+
+def test_the_api_refuses_bad_input_others_and_late_decisions(users, api):
+    demands, cluster = parking_cluster(users)
+    url = "/api/v1/redundancy/cluster-decisions/"
+    before = state_of_world(demands)
+    reviewer = api.as_user(users["prov_reviewer"])
+    response = reviewer.post(url, {"cluster": cluster["key"], "kind": "build_once", "project_name": "P",
+                                   "project_budget": "abc"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["project_budget"] == ["Budget of the provincial project: enter an amount in CNY, e.g. 3000000.00."]
+    assert reviewer.post(url, {"kind": "dismiss"}, format="json").status_code == 400
+    assert api.as_user(users["prov_approver"]).post(url, {"cluster": cluster["key"], "kind": "dismiss", "reason": "x"},
+                                                    format="json").status_code == 403
+    assert state_of_world(demands) == before
+    reviewer = api.as_user(users["prov_reviewer"])  # one client: the credentials are the last user's
+    assert reviewer.post(url, {"cluster": cluster["key"], "kind": "dismiss", "reason": "x"}, format="json").status_code == 201
+    assert reviewer.post(url, {"cluster": cluster["key"], "kind": "dismiss", "reason": "y"}, format="json").status_code == 409
+
+
+def test_the_api_gives_the_decision_figures_to_the_provincial_office(users, api):
+    assert api.as_user(users["auditor"]).get("/api/v1/redundancy/decisions/").json()["decisions"] == 0
+    assert api.as_user(users["sub_changchun"]).get("/api/v1/redundancy/decisions/").status_code == 403
