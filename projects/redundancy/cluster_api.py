@@ -57,6 +57,15 @@ class ClusterDecisionSerializer(serializers.Serializer):
         return [m.demand_id for m in decision.members.all()]
 
 
+class PaginatedClusterDecisionSerializer(serializers.Serializer):
+    """The decisions page by page, as every list of the API (contract: count, next, previous, results)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ClusterDecisionSerializer(many=True)
+
+
 def _system_id(value: str):
     value = (value or "").strip()
     if value.upper().startswith("XT-"):
@@ -67,7 +76,7 @@ def _system_id(value: str):
 class ClusterDecisionsView(APIView):
     """Decisions on clusters (build once, reuse, dismiss), newest first; deciding one."""
 
-    @extend_schema(responses=ClusterDecisionSerializer(many=True))
+    @extend_schema(responses=PaginatedClusterDecisionSerializer)
     def get(self, request):
         hidden = Demand.objects.exclude(pk__in=demands_visible_to(request.user).values("pk"))
         rows = (ClusterDecision.objects.exclude(members__demand__in=hidden).select_related("decided_by", "project")

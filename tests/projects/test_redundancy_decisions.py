@@ -126,3 +126,16 @@ def test_the_page_shows_what_gets_dismissed_most_and_only_the_office_applies(his
     assert login(users["auditor"]).post(reverse("projects:threshold_apply"), {"domain": "infrastructure"}).status_code == 404
     assert login(users["sub_changchun"]).get(reverse("projects:redundancy_decisions")).status_code == 403
     assert DomainThreshold.objects.count() == 0
+
+
+def test_the_decisions_page_costs_the_same_queries_whatever_the_number_of_decisions(users, login, django_assert_num_queries):
+    decided("infrastructure", INFRA[:2])
+    client = login(users["prov_reviewer"])
+    client.get(reverse("projects:redundancy_decisions"))
+    # session, user, decided flags with their demands, unread count, the user's organization
+    with django_assert_num_queries(5):
+        client.get(reverse("projects:redundancy_decisions"))
+    decided("social_credit", CREDIT * 4, kind="demand")
+    with django_assert_num_queries(5):
+        page = client.get(reverse("projects:redundancy_decisions")).content.decode()
+    assert "不同业务" in page
