@@ -40,7 +40,7 @@ from projects.demands.choices import DemandStatus
 from projects.demands.models import Demand
 from projects.demands.services import demand_transition
 from projects.redundancy.choices import CandidateKind, FlagState
-from projects.redundancy.clusters import clusters_for, latest_snapshot
+from projects.redundancy.clusters import cluster_label, clusters_for, latest_snapshot
 from projects.redundancy.flags import resolve_for_redirect
 from projects.redundancy.models import ClusterDecision, ClusterDecisionKind, ClusterDecisionMember
 
@@ -182,7 +182,10 @@ def _decide(*, user, cluster: dict, kind: str, chosen: list[int], reason: str, r
                 % {"who": earlier.decided_by, "at": timezone.localtime(earlier.decided_at).strftime("%Y-%m-%d %H:%M"),
                    "decision": earlier.get_kind_display()})
         total = sum((d.budget_total for d in locked), Decimal("0"))
-        decision = ClusterDecision(kind=kind, cluster_key=cluster["key"], label=cluster["label"][:200], reason=reason,
+        # Named as the cluster, counted by the members decided on (the others stay as they are).
+        label = cluster_label({**cluster, "org_count": len({d.org_id for d in locked}),
+                               "city_count": len({d.org.city_id for d in locked if d.org.city_id})})
+        decision = ClusterDecision(kind=kind, cluster_key=cluster["key"], label=label[:200], reason=reason,
                                    members_total=total, decided_by=user, savings=Decimal("0"))
         if kind == ClusterDecisionKind.BUILD_ONCE:
             budget = resolved["budget"]

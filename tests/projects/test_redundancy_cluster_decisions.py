@@ -465,3 +465,11 @@ def test_the_api_refuses_bad_input_others_and_late_decisions(users, api):
 def test_the_api_gives_the_decision_figures_to_the_provincial_office(users, api):
     assert api.as_user(users["auditor"]).get("/api/v1/redundancy/decisions/").json()["decisions"] == 0
     assert api.as_user(users["sub_changchun"]).get("/api/v1/redundancy/decisions/").status_code == 403
+
+
+def test_a_decision_on_part_of_a_cluster_is_named_by_the_members_decided_on(users):
+    demands, cluster = parking_cluster(users)
+    decision = decide_cluster(user=users["prov_reviewer"], key=cluster["key"], kind="build_once",
+                              demand_ids=[d.pk for d in demands[:2]], project_name="P", project_budget="1000")
+    assert (cluster["label"], decision.label) == ("智慧停车平台 · 3 cities", "智慧停车平台 · 2 cities")
+    assert Demand.objects.get(pk=demands[2].pk).status == "provincial_review"
