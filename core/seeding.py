@@ -35,6 +35,7 @@ STEPS: list[tuple[str, str]] = [
     ("redundancy", "projects.redundancy.seed.run"),
     ("projects", "projects.delivery.seed.run"),
     ("money", "budgets.seed.run"),
+    ("clusters", "projects.redundancy.cluster_seed.run"),
 ]
 
 

@@ -18,7 +18,7 @@ from projects.demands.choices import (
 from projects.demands.choices import TRANSITION_LABELS as DEMAND_TRANSITIONS
 from projects.demands.models import AuthorizationRequest, Demand, ExpertAssignment
 from projects.redundancy.choices import CandidateKind, FlagState
-from projects.redundancy.models import RedundancyFlag
+from projects.redundancy.models import ClusterDecision, ClusterDecisionKind, DomainThreshold, RedundancyFlag
 
 FLAG_TRANSITIONS = {
     "dismiss": gettext_lazy("Dismissed"),
@@ -60,6 +60,10 @@ def register() -> None:
     audit.register_vocabulary(RedundancyFlag, "state", label=gettext_lazy("Redundancy flag"), states=FlagState,
                               transitions=FLAG_TRANSITIONS)
     audit.register_describer(RedundancyFlag, describe_flag)
+    audit.register_vocabulary(ClusterDecision, "cluster", label=gettext_lazy("Coordination cluster"), states={},
+                              transitions=dict(ClusterDecisionKind.choices))
+    audit.register_vocabulary(DomainThreshold, "flag_threshold", label=gettext_lazy("Flag threshold of a domain"),
+                              states={}, transitions={"apply": gettext_lazy("Applied from the reviewers' decisions")})
     for machine in MACHINE_FIELDS:
         audit.register_vocabulary(
             Project, str(machine), label=Machine(machine).label, states=PROJECT_STATES[machine],

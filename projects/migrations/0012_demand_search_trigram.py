@@ -35,7 +35,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("projects", "0009_expert_panel_and_authorizations"),
+        ("projects", "0011_cluster_decisions"),
     ]
 
     operations = [

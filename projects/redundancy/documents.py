@@ -39,6 +39,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.cache import cache
 
 from assets.choices import SystemStatus
 from assets.models import InformationSystem
@@ -48,6 +49,7 @@ from projects.demands.choices import DemandStatus
 from projects.demands.models import Demand, DemandDataResource
 from projects.redundancy.engine.engine import DEFAULT_FLAG_THRESHOLD, Document, RedundancyIndex
 from projects.redundancy.feed import KIND_DEMAND, KIND_PROJECT, KIND_SYSTEM
+from projects.redundancy.models import DomainThreshold
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +62,30 @@ BUILDING_PROJECT_STATES = (OperationsState.NOT_STARTED, OperationsState.TRIAL)
 CHUNK = 500  # ids per query when re-reading changed objects
 
 
-def flag_threshold() -> float:
-    """REDUNDANCY_FLAG_THRESHOLD (settings, environment-overridable; the engine's default)."""
-    return float(getattr(settings, "REDUNDANCY_FLAG_THRESHOLD", DEFAULT_FLAG_THRESHOLD))
+def flag_threshold(domain: str | None = None) -> float:
+    """REDUNDANCY_FLAG_THRESHOLD (settings, environment-overridable; the engine's default), or the
+    threshold a person applied for `domain` from the reviewers' decisions (projects.redundancy.decisions)."""
+    base = float(getattr(settings, "REDUNDANCY_FLAG_THRESHOLD", DEFAULT_FLAG_THRESHOLD))
+    if domain:
+        return domain_thresholds().get(domain, base)
+    return base
+
+
+DOMAIN_THRESHOLDS_CACHE_KEY = "redundancy:domain-thresholds"
+
+
+def domain_thresholds() -> dict[str, float]:
+    """The applied per-domain thresholds, from the cache (shared by the processes in production), else the table."""
+    found = cache.get(DOMAIN_THRESHOLDS_CACHE_KEY)
+    if found is None:
+        found = {d: float(t) for d, t in DomainThreshold.objects.values_list("domain", "threshold")}
+        cache.set(DOMAIN_THRESHOLDS_CACHE_KEY, found, timeout=None)
+    return found
+
+
+def forget_domain_thresholds() -> None:
+    """After a threshold was applied: every process reads the table again."""
+    cache.delete(DOMAIN_THRESHOLDS_CACHE_KEY)
 
 
 def poll_seconds() -> float:

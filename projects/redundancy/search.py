@@ -135,7 +135,7 @@ def check(title, description, capabilities=(), org=None, data_resources=None, do
     url. With `user`, only the demands and projects that user may see are candidates (systems are
     the public catalogue); without, everything (the flags job). `index` is for the evaluation.
     """
-    threshold = flag_threshold()
+    threshold = flag_threshold(domain)
     query = query_document(title, description, capabilities, org, data_resources, domain)
     index = index if index is not None else get_index()
     found = _search(index, query, limit=max(1, int(limit)), exclude=_exclude_key(exclude), user=user)

@@ -45,3 +45,25 @@ def schedule_check(*, demand_id: int, **_signal) -> None:
     except OperationalError:  # the broker is down: the check must still happen, and the submission stands
         log.warning("Redundancy check of demand %s could not be queued; running it inline.", demand_id, exc_info=True)
         run_check(demand_id)
+
+
+@shared_task(name="projects.recompute_clusters_run", acks_late=True)
+def recompute_clusters_run(run_id: int) -> int:
+    """A recomputation someone asked for (the clusters page): the run row shows its progress."""
+    from .clusters import execute_run
+
+    run = execute_run(run_id)
+    return run.progress if run is not None else 0
+
+
+@shared_task(name="projects.fail_stale_cluster_runs")
+def fail_stale_cluster_runs() -> int:
+    """Periodically: mark failed the recomputations whose worker died."""
+    from .clusters import fail_stale_runs
+
+    return fail_stale_runs()
+
+
+def enqueue_cluster_run(run_id: int) -> None:
+    """Queue a recomputation (clusters.request_recompute calls it after the commit)."""
+    recompute_clusters_run.delay(run_id)

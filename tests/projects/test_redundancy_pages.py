@@ -206,8 +206,9 @@ def test_the_clusters_page_shows_groups_with_their_total_budget(users, login, dj
     compute_clusters()
     client = login(users["prov_reviewer"])
     client.get(reverse("projects:clusters"))  # the session's first request loads what every page needs
-    # session, user, snapshot, the clusters' demands, capabilities, unread count, the user's organization
-    with django_assert_num_queries(7):
+    # session, user, snapshot, the latest recomputation, the clusters' demands, capabilities, decisions on them,
+    # recent decisions, unread count, the user's organization
+    with django_assert_num_queries(10):
         page = client.get(reverse("projects:clusters")).content.decode()
     assert page.count('data-testid="cluster"') == 1
     assert "¥3,000,000.00" in page
@@ -216,17 +217,21 @@ def test_the_clusters_page_shows_groups_with_their_total_budget(users, login, dj
     submit(make_demand("12345热线工单系统", "热线工单派发和回访", ["hotline"], org_code=CHANGCHUN_EDU), users)
     submit(make_demand("12345热线工单系统", "热线工单派发和回访", ["hotline"], org_code=JILIN_CIVIL), users)
     compute_clusters()
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(10):
         page = client.get(reverse("projects:clusters")).content.decode()
     assert page.count('data-testid="cluster"') == 2
 
 
-def test_clusters_are_recomputed_on_demand_by_reviewers_only(users, login):
+def test_clusters_are_recomputed_on_demand_by_reviewers_only(users, login, django_capture_on_commit_callbacks):
+    from projects.redundancy.models import ClusterRun
+
     for code in (CHANGCHUN_EDU, JILIN_CIVIL):
         submit(make_demand(*PARKING_DEMAND, org_code=code), users)
     assert login(users["sub_changchun"]).post(reverse("projects:clusters_recompute")).status_code == 404
-    response = login(users["prov_reviewer"]).post(reverse("projects:clusters_recompute"))
-    assert messages_of(response) == ["Clusters recomputed: 1 groups."]
+    with django_capture_on_commit_callbacks(execute=True):  # the run is queued after the commit (background)
+        response = login(users["prov_reviewer"]).post(reverse("projects:clusters_recompute"))
+    assert messages_of(response) == ["Recomputation started: the page shows its progress, and the last result meanwhile."]
+    assert len(ClusterRun.objects.get().snapshot.clusters) == 1
 
 
 def test_a_flag_on_a_closed_demand_is_shown_as_not_decided(users, login):

@@ -114,8 +114,17 @@ class Command(BaseCommand):
     help = "Measure redundancy detection on a labelled set (recall@k, MRR, flag precision/recall, false flags, p95)."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="the labelled set (JSON, see contract.md)")
+        parser.add_argument("file", nargs="?", help="the labelled set (JSON, see contract.md)")
+        parser.add_argument("--decisions", action="store_true",
+                            help="measure against the reviewers' decisions recorded in the database instead")
 
     def handle(self, *args, **options):
+        if options["decisions"]:
+            from projects.redundancy.decisions import measure
+
+            self.stdout.write(json.dumps(measure(), ensure_ascii=False))
+            return
+        if not options["file"]:
+            raise CommandError("give the labelled set FILE.json, or --decisions")
         result = evaluate(load_set(options["file"]))
         self.stdout.write(json.dumps(result, ensure_ascii=False))
