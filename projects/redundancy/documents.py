@@ -46,7 +46,7 @@ from projects.delivery.choices import OperationsState
 from projects.delivery.models import Project
 from projects.demands.choices import DemandStatus
 from projects.demands.models import Demand, DemandDataResource
-from projects.redundancy.engine.engine import DEFAULT_FLAG_THRESHOLD, Document, RedundancyIndex
+from projects.redundancy.engine.engine import DEFAULT_FLAG_THRESHOLD, DEFAULT_RELATED_THRESHOLD, Document, RedundancyIndex
 from projects.redundancy.feed import KIND_DEMAND, KIND_PROJECT, KIND_SYSTEM
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,11 @@ CHUNK = 500  # ids per query when re-reading changed objects
 def flag_threshold() -> float:
     """REDUNDANCY_FLAG_THRESHOLD (settings, environment-overridable; the engine's default)."""
     return float(getattr(settings, "REDUNDANCY_FLAG_THRESHOLD", DEFAULT_FLAG_THRESHOLD))
+
+
+def related_threshold() -> float:
+    """REDUNDANCY_RELATED_THRESHOLD: the lower band ("related, for reference") starts here; below it nothing is shown."""
+    return min(flag_threshold(), float(getattr(settings, "REDUNDANCY_RELATED_THRESHOLD", DEFAULT_RELATED_THRESHOLD)))
 
 
 def poll_seconds() -> float:
