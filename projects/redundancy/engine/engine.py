@@ -87,12 +87,13 @@ SCORE_MAX_OTHER = 0.99
 # terms left out, weighted by IDF) looked for in the other side's text. A duplicate names the
 # same thing; "智慧供热监测" and "智慧供水管网监测" share most n-grams but not their object. The
 # score is multiplied by AGREEMENT_FLOOR + (1 - AGREEMENT_FLOOR) × agreement (0..1), computed for
-# the AGREEMENT_TOP best candidates (the others cannot reach the top once reduced).
+# the AGREEMENT_TOP best candidates (the others get the floor: they stay below the shown ones).
 AGREEMENT_FLOOR = 0.9
 # A title alone has little else to go on: its words weigh more (character n-grams of
 # "智慧供热监测" and "智慧供水管网监测" are mostly the same).
 TITLE_ONLY_AGREEMENT_FLOOR = 0.5
-AGREEMENT_TOP = 40
+AGREEMENT_TOP = 20
+MATCHABLE_CACHE = 4096  # candidates' normalised texts kept for the title agreement
 # A title alone is weaker evidence than a demand: its score is scaled by TITLE_ONLY_FACTOR, so
 # that a title reaches the flag threshold only on a near-identical title, and never 1.0 unless
 # it names the same system.
@@ -868,7 +869,7 @@ class RedundancyIndex:
         d_terms = self._title_terms(doc.title)
         shares = []
         if q_terms:
-            d_text = self._matchable(doc)
+            d_text = self._matchable_cached(doc)
             total = sum(w for _t, w in q_terms)
             shares.append(sum(w for t, w in q_terms if _contains(d_text, t)) / total)
         if d_terms:
@@ -926,6 +927,19 @@ class RedundancyIndex:
             score=round(float(sig["score"][i]), 4),
             reasons=tuple(sorted(reasons, key=key)),
         )
+
+    def _matchable_cached(self, doc: Document) -> str:
+        """`_matchable` of a candidate, kept for the last MATCHABLE_CACHE candidates (the same ones come up again)."""
+        cache = self.__dict__.setdefault("_matchable_cache", {})
+        key = (doc.kind, doc.id)
+        hit = cache.get(key)
+        if hit is not None and hit[0] is doc:  # a replaced document is another object: computed again
+            return hit[1]
+        text = self._matchable(doc)
+        if len(cache) >= MATCHABLE_CACHE:
+            cache.pop(next(iter(cache)))
+        cache[key] = (doc, text)
+        return text
 
     def _matchable(self, doc: Document) -> str:
         """A document's text as shared terms are looked for in it: normalised, synonyms expanded."""
