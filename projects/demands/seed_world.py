@@ -461,12 +461,13 @@ def _place(i: int, org, state: str, plan) -> dict:
         family = f"s:{system.pk}"
         facts = {"capabilities": [c.code for c in system.capabilities.all()][:4] or _family_facts(family)["capabilities"],
                  "budget": (60, 600)}
-        return {"family": family, "title": title, "description": description, "domain": domain, "ctype": "new", **facts}
+        return {"family": family, "copy": True, "title": title, "description": description, "domain": domain, "ctype": "new",
+                **facts}
     entries = _entries(line)
     if not entries:  # a line without entries of its own asks for the office things every bureau has
         line, entries = "*", [tuple(x.split("|", 1)) for x in GENERIC]
     families = plan.families[line]
-    copy = roll < SHARE_SYSTEM_COPIES + SHARE_DEMAND_COPIES and families
+    copy = bool(families) and roll < SHARE_SYSTEM_COPIES + SHARE_DEMAND_COPIES
     if not copy and relevant and plan.cursor[line] >= len(entries):
         copy = bool(families)  # the line's entries are used up: this one copies
     if copy:
@@ -485,10 +486,12 @@ def _place(i: int, org, state: str, plan) -> dict:
         family = f"c:{line}:{n % len(entries)}" if relevant else f"x:{i}"
         title, description = _words(rng, org, what, does)
         upgrade = False
-        if relevant:
+        if relevant and n >= len(entries):
+            copy = True  # entries used up and nothing to copy yet: it asks for an entry again, a copy
+        elif relevant:
             plan.families[line].append({"family": family, "what": what, "does": does, "org_id": org.pk})
     facts = _family_facts(family)
-    return {"family": family, "title": title, "description": description, "domain": domain,
+    return {"family": family, "copy": bool(copy), "title": title, "description": description, "domain": domain,
             "ctype": "upgrade" if copy and upgrade else "new", **facts}
 
 
