@@ -37,6 +37,8 @@ from projects.demands.choices import DemandStatus as S
 from projects.demands.deadlines import review_due
 from projects.demands.models import Demand, DemandDataResource
 
+from . import seed_world as texts
+
 PER_SCALE = 1000
 BATCH = 2000
 PROGRESS_KEY = "seed-demands"
@@ -46,141 +48,6 @@ ALL_STATES = [S.DRAFT, S.MUNICIPAL_REVIEW, S.PROVINCIAL_REVIEW, S.EXPERT_REVIEW,
 STATE_WEIGHTS = {S.DRAFT: 11, S.MUNICIPAL_REVIEW: 12, S.PROVINCIAL_REVIEW: 14, S.EXPERT_REVIEW: 4, S.RETURNED: 8,
                  S.APPROVED: 28, S.REJECTED: 7, S.MERGED: 5, S.REUSE: 6, S.WITHDRAWN: 5}
 
-# Topics per line of work: (what is built, domain, capability codes, construction type, budget range in 万元,
-# the problem it solves, what it contains).
-TOPICS = {
-    "教育": [
-        ("智慧校园统一身份认证平台", "public_services", ["identity_auth", "mobile_app", "message_push"], "new", (80, 400),
-         "全市中小学各业务系统账号分散、师生重复注册", "统一身份认证与单点登录、家校互通消息推送、移动端入口"),
-        ("中小学学籍管理系统升级改造", "public_services", ["data_exchange", "records", "workflow"], "upgrade", (60, 300),
-         "学籍变动审批依靠纸质材料流转、数据与省级学籍库不一致", "学籍变动网上审批、与省学籍库数据同步、电子档案归集"),
-        ("校园安全视频联网平台", "public_services", ["video", "ai_vision", "iot"], "new", (200, 1200),
-         "校园周边安全隐患发现滞后、各校视频系统互不联通", "校园视频统一接入、智能视觉识别预警、应急联动"),
-        ("义务教育招生入学服务系统", "government_services", ["online_service", "e_license", "appointment"], "new", (60, 350),
-         "入学报名需家长多次跑腿提交户籍、房产证明", "网上报名、电子证照免提交、学位分配与结果推送"),
-    ],
-    "民政": [
-        ("社会救助综合信息平台", "social_governance", ["data_exchange", "workflow", "payment"], "new", (100, 600),
-         "低保、特困认定需多部门重复核对收入和财产信息", "救助申请网上受理、跨部门信息核对、资金发放跟踪"),
-        ("养老服务信息平台", "public_services", ["appointment", "mobile_app", "data_exchange"], "new", (80, 500),
-         "居家养老服务供需信息不对称、补贴发放效率低", "养老服务预约、养老机构监管、高龄补贴发放"),
-        ("婚姻登记预约系统升级", "government_services", ["appointment", "e_license", "identity_auth"], "upgrade", (30, 150),
-         "婚姻登记现场排队时间长", "网上预约、电子证照调用、登记信息共享"),
-    ],
-    "农业": [
-        ("农产品质量安全追溯平台", "agriculture", ["iot", "data_exchange", "search"], "new", (120, 700),
-         "农产品生产流通环节信息断链、问题产品难以追溯", "生产档案电子化、追溯码赋码查询、检测数据归集"),
-        ("高标准农田建设监管系统", "agriculture", ["gis", "iot", "dashboard"], "new", (150, 900),
-         "高标准农田建设进度和质量监管手段不足", "项目一张图、遥感与物联网监测、建设进度考核"),
-        ("黑土地保护监测平台", "agriculture", ["gis", "iot", "analytics"], "new", (200, 1500),
-         "黑土地退化状况缺乏持续监测数据", "土壤墒情物联网监测、地理信息分析、保护成效评估"),
-    ],
-    "人力": [
-        ("就业创业服务平台", "public_services", ["online_service", "mobile_app", "message_push"], "new", (80, 450),
-         "求职招聘信息分散、就业补贴申领手续繁琐", "岗位信息发布、补贴网上申领、就业困难人员帮扶"),
-        ("社保经办业务系统对接改造", "government_services", ["data_exchange", "e_seal", "online_service"], "integration", (50, 260),
-         "社保业务与省一体化政务服务平台未打通", "对接省统一身份认证和电子印章、业务数据共享"),
-    ],
-    "卫生": [
-        ("区域全民健康信息平台", "public_services", ["data_exchange", "analytics", "identity_auth"], "new", (300, 2000),
-         "医疗机构间检查检验结果不能互认、健康档案分散", "电子健康档案、检查检验结果互认、区域数据中心"),
-        ("基层医疗卫生机构信息系统", "public_services", ["workflow", "records", "mobile_app"], "upgrade", (100, 800),
-         "乡镇卫生院和社区卫生服务中心信息化水平低", "基层诊疗、公共卫生服务、家庭医生签约"),
-        ("互联网医院监管平台", "public_services", ["video", "e_signature", "data_exchange"], "new", (80, 400),
-         "互联网诊疗行为缺乏有效监管", "互联网诊疗数据采集、处方流转监管、电子签名"),
-    ],
-    "住房": [
-        ("不动产登记一网通办系统", "government_services", ["online_service", "e_license", "e_seal", "payment"], "new", (120, 600),
-         "不动产登记需在住建、税务、不动产中心多窗口往返", "一窗受理、电子证照、电子印章与统一支付"),
-        ("住房公积金综合服务平台", "public_services", ["online_service", "mobile_app", "identity_auth"], "upgrade", (80, 450),
-         "公积金提取、贷款业务线下办理比例高", "网上提取、贷款进度查询、移动端服务"),
-        ("城镇老旧小区改造管理系统", "infrastructure", ["gis", "workflow", "dashboard"], "new", (60, 300),
-         "老旧小区改造项目进度难以统筹掌握", "项目库管理、改造进度跟踪、居民意见征集"),
-    ],
-    "公安": [
-        ("雪亮工程视频图像共享平台", "social_governance", ["video", "ai_vision", "data_exchange"], "new", (500, 3000),
-         "公共视频资源分散在各部门、共享应用不足", "视频资源汇聚、智能解析、跨部门共享调用"),
-        ("户政业务网上办理系统", "government_services", ["online_service", "e_license", "identity_auth"], "upgrade", (60, 300),
-         "户籍迁移等业务仍需群众多次到场", "户籍业务网上申请、电子证照调用、跨省通办"),
-    ],
-    "交通": [
-        ("智慧停车诱导系统", "public_services", ["mobile_app", "payment", "gis", "iot"], "new", (150, 900),
-         "城区停车难、泊位信息不透明", "泊位实时采集、停车诱导、无感支付"),
-        ("公交智能调度系统", "public_services", ["gis", "iot", "analytics"], "upgrade", (200, 1200),
-         "公交发车依靠人工经验、候车时间长", "车辆实时定位、智能排班调度、乘客到站提醒"),
-    ],
-    "市场": [
-        ("企业开办一网通办平台", "government_services", ["online_service", "e_license", "e_seal", "e_signature"], "new", (80, 400),
-         "企业开办涉及多个部门、材料重复提交", "设立登记、刻章、税务、社保一次办结"),
-        ("食品安全智慧监管平台", "social_governance", ["iot", "video", "analytics"], "new", (150, 800),
-         "餐饮单位后厨监管覆盖不足", "明厨亮灶视频接入、风险分级、抽检数据分析"),
-        ("市场主体信用监管系统", "social_credit", ["credit", "data_exchange", "search"], "new", (80, 400),
-         "市场主体信用信息归集不全、联合惩戒落实难", "信用信息归集公示、分级分类监管、联合奖惩"),
-    ],
-    "生态": [
-        ("生态环境监测数据平台", "infrastructure", ["iot", "gis", "dashboard"], "new", (200, 1500),
-         "空气、水质监测数据分散在多套系统", "监测数据汇聚、污染溯源分析、预警发布"),
-    ],
-    "医疗": [
-        ("医保智能监控系统", "social_governance", ["analytics", "data_exchange", "ai_vision"], "new", (150, 900),
-         "医保基金欺诈骗保行为发现难", "医保结算数据智能审核、异常行为预警、稽核管理"),
-        ("医保电子凭证应用推广", "public_services", ["identity_auth", "mobile_app", "payment"], "integration", (40, 200),
-         "参保群众就医仍需携带实体卡", "医保电子凭证在定点医药机构全面应用"),
-    ],
-    "应急": [
-        ("应急指挥综合应用平台", "social_governance", ["video", "gis", "message_push", "dashboard"], "new", (300, 2000),
-         "突发事件信息报送慢、指挥调度手段单一", "应急一张图、视频会商、预警信息发布"),
-        ("安全生产风险监测预警系统", "social_governance", ["iot", "analytics", "message_push"], "new", (200, 1200),
-         "危化品企业安全风险底数不清", "重大危险源物联网监测、风险分级预警"),
-    ],
-    "自然": [
-        ("国土空间基础信息平台", "infrastructure", ["gis", "data_exchange", "search"], "new", (300, 2500),
-         "国土空间规划、审批、监管数据标准不一", "国土空间一张图、规划实施监督、数据共享服务"),
-    ],
-    "城市": [
-        ("城市运行管理服务平台", "social_governance", ["gis", "iot", "hotline", "dashboard"], "new", (500, 3500),
-         "城市管理问题发现、处置链条长", "城市运行一网统管、问题智能发现、12345联动处置"),
-        ("数字化城管系统升级", "social_governance", ["gis", "workflow", "mobile_app"], "upgrade", (100, 600),
-         "现有数字城管系统运行超过十年、设备老化", "案件受理派遣升级、移动巡查、考核评价"),
-    ],
-    "水务": [
-        ("智慧水务物联网监测平台", "infrastructure", ["iot", "gis", "analytics", "dashboard"], "new", (200, 1500),
-         "供水管网漏损率高、爆管发现不及时", "管网压力流量水质监测、漏损分析、预警调度"),
-        ("河湖长制信息管理系统", "social_governance", ["gis", "mobile_app", "video"], "new", (80, 500),
-         "河湖巡查记录不全、问题整改跟踪难", "巡河打卡、问题上报与督办、河湖一张图"),
-    ],
-    "政务": [
-        ("12345政务服务便民热线智能化改造", "government_services", ["hotline", "ai_vision", "workflow", "analytics"], "upgrade",
-         (150, 900), "热线工单人工分拨效率低、重复诉求多", "智能语音导航、工单智能分拨、诉求热点分析"),
-        ("政务服务好差评系统", "government_services", ["online_service", "message_push", "analytics"], "new", (40, 200),
-         "群众评价渠道分散、差评整改无闭环", "评价数据归集、差评回访整改、评价结果分析"),
-        ("一体化政务服务平台市级分厅建设", "government_services", ["online_service", "identity_auth", "e_license", "payment"],
-         "integration", (200, 1200), "市级部门业务系统与省平台对接不完整", "事项统一受理、办件数据回流、电子证照共享"),
-    ],
-    "财政": [
-        ("预算管理一体化系统", "government_services", ["workflow", "analytics", "e_invoice"], "new", (300, 2000),
-         "预算编制、执行、决算数据割裂", "预算编制执行一体化、电子票据、财政数据分析"),
-    ],
-    "发展": [
-        ("重大项目管理服务平台", "government_services", ["workflow", "gis", "dashboard"], "new", (100, 600),
-         "重大项目审批进度和投资完成情况掌握不及时", "项目储备库、审批进度跟踪、投资调度"),
-        ("公共信用信息平台升级", "social_credit", ["credit", "data_exchange", "search"], "upgrade", (100, 600),
-         "信用信息归集覆盖面不足", "信用信息归集、信用报告在线出具、信用修复"),
-    ],
-}
-GENERIC_TOPICS = [
-    ("协同办公系统", "government_services", ["office", "workflow", "e_signature", "mobile_app"], "new", (40, 250),
-     "机关公文流转依靠纸质、跨部门协同效率低", "公文网上流转、电子签章、移动办公"),
-    ("电子档案管理系统", "government_services", ["records", "search", "ocr"], "new", (40, 300),
-     "业务档案纸质存放、查询利用困难", "档案数字化、电子档案归档、全文检索"),
-    ("业务数据共享交换对接", "data_sharing", ["data_exchange", "identity_auth"], "integration", (20, 120),
-     "本部门业务数据未接入省数据共享交换平台", "数据资源目录编制、接口对接、共享数据质量治理"),
-    ("领导驾驶舱可视化大屏", "data_sharing", ["dashboard", "analytics"], "new", (50, 300),
-     "业务数据分散、决策缺少直观的数据支撑", "指标体系、数据汇聚、可视化展示"),
-    ("业务系统运行维护", "infrastructure", ["workflow"], "operations", (10, 80),
-     "现有业务系统运维合同到期", "系统日常运维、安全加固、等级保护测评"),
-]
-SUFFIXES = ["建设项目", "建设", "项目", "（一期）", "（二期）"]
 
 RETURN_COMMENTS = [
     ("建设内容与省统一身份认证平台功能重复，请改为对接省级平台，并说明需要新建的部分。", ["description", "capabilities"]),
@@ -238,7 +105,15 @@ class Plan:
         self.filers = [o for o in self.orgs if not o.is_coordination_authority]
         self.capabilities = {c.code: c for c in Capability.objects.all()}
         self.resources = list(DataResource.objects.only("id", "sharing").order_by("pk"))
-        self.systems = list(InformationSystem.objects.exclude(status=SystemStatus.RETIRED).only("id").order_by("pk"))
+        self.systems = list(
+            InformationSystem.objects.exclude(status=SystemStatus.RETIRED).select_related("owner_org")
+            .prefetch_related("capabilities").order_by("pk")
+        )
+        # Systems a bureau may ask for again: its line's own, the province-wide platforms and its city's.
+        self._copyable: dict[tuple[str, int | None], list] = {}
+        self.layout: list[dict] = []  # per demand index: what it asks for and its family (texts.layout)
+        self.cursor: dict[str, int] = defaultdict(int)  # next unused entry of each line
+        self.families: dict[str, list[dict]] = defaultdict(list)  # per line: families with a candidate member
         users = list(User.objects.filter(is_active=True).select_related("organization"))
         self.submitter = {u.organization_id: u for u in users if u.role == Role.SUBMITTER and u.organization_id}
         self.coordinator = {u.organization.city_id: u for u in users
@@ -310,8 +185,8 @@ def _path(state: str, provincial_org: bool, expert: bool, rng: random.Random) ->
     raise ValueError(state)
 
 
-def _compose(index: int, plan: Plan) -> dict:
-    """Everything about demand number `index`, deterministic."""
+def _draw(index: int, plan: Plan) -> tuple[random.Random, Organization, str]:
+    """(the demand's random stream, its organization, its state): drawn first, deterministic by index."""
     rng = random.Random(20260000 + index)
     if index < 10 * len(DEMO_BUREAUS):
         org = plan.by_code.get(DEMO_BUREAUS[index // 10]) or rng.choice(plan.filers)
@@ -324,20 +199,22 @@ def _compose(index: int, plan: Plan) -> dict:
         state = S.PROVINCIAL_REVIEW
     if state == S.REUSE and not plan.systems:
         state = S.REJECTED
-    topic, domain, caps, ctype, (low, high), problem, contents = rng.choice(TOPICS.get(org.line, []) + GENERIC_TOPICS)
+    return rng, org, state
+
+
+def _compose(index: int, plan: Plan) -> dict:
+    """Everything about demand number `index`, deterministic."""
+    rng, org, state = _draw(index, plan)
+    provincial_org = org.level == RegionLevel.PROVINCE
+    content = texts.content(index, plan)
+    domain, caps, ctype, (low, high) = content["domain"], content["capabilities"], content["ctype"], content["budget"]
     expert = state == S.EXPERT_REVIEW or (state == S.APPROVED and rng.random() < 0.15)
     budget = _budget(rng, low, high, at_least=plan.threshold if expert else 0)
     total = sum(budget.values(), Decimal("0"))
     expert = expert and total >= plan.threshold
     if state == S.APPROVED and total >= plan.threshold:
         expert = True
-    suffix = rng.choice(SUFFIXES)
-    title = f"{org.name}{topic}{suffix}"[:200]
-    description = (
-        f"当前{problem}，群众和基层反映强烈。拟{('升级改造' if ctype == 'upgrade' else '建设')}{topic}，"
-        f"主要建设内容包括：{contents}。系统按照“省级统筹、省建市用”要求，优先复用省级统一身份认证、"
-        f"电子证照、电子印章等公共支撑能力，业务数据通过省数据共享交换平台共享。"
-    )
+    title, description = content["title"][:200], content["description"]
     # Time: in-review demands entered their stage in the last 20 days (some are overdue),
     # the others reached their state some time in the last eighteen months.
     in_review = state in (S.MUNICIPAL_REVIEW, S.PROVINCIAL_REVIEW, S.EXPERT_REVIEW)
@@ -384,7 +261,7 @@ def _compose(index: int, plan: Plan) -> dict:
         "due_at": review_due(last) if in_review else None,
         "submitted_at": times[0] if steps and steps[0][0] == "submit" else None,
     }
-    capability_codes = list(dict.fromkeys(caps + rng.sample(["data_exchange", "identity_auth", "message_push", "analytics"], 1)))
+    capability_codes = list(dict.fromkeys(caps))
     return {
         "state": state, "fields": fields, "steps": list(zip(steps, times, comments, strict=True)),
         "capabilities": capability_codes,

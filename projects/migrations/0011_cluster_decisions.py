@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('assets', '0006_import_preview'),
-        ('projects', '0009_expert_panel_and_authorizations'),
+        ('projects', '0010_flag_groups'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -14,3 +14,5 @@ class CandidateKind(models.TextChoices):
     SYSTEM = "system", _("System")
     DEMAND = "demand", _("Demand")
     PROJECT = "project", _("Project")
+    # One flag for many near-identical pending demands of other organizations (their cluster).
+    GROUP = "group", _("Similar demands")

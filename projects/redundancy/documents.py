@@ -47,7 +47,7 @@ from projects.delivery.choices import OperationsState
 from projects.delivery.models import Project
 from projects.demands.choices import DemandStatus
 from projects.demands.models import Demand, DemandDataResource
-from projects.redundancy.engine.engine import DEFAULT_FLAG_THRESHOLD, Document, RedundancyIndex
+from projects.redundancy.engine.engine import DEFAULT_FLAG_THRESHOLD, DEFAULT_RELATED_THRESHOLD, Document, RedundancyIndex
 from projects.redundancy.feed import KIND_DEMAND, KIND_PROJECT, KIND_SYSTEM
 from projects.redundancy.models import DomainThreshold
 
@@ -86,6 +86,11 @@ def domain_thresholds() -> dict[str, float]:
 def forget_domain_thresholds() -> None:
     """After a threshold was applied: every process reads the table again."""
     cache.delete(DOMAIN_THRESHOLDS_CACHE_KEY)
+
+
+def related_threshold() -> float:
+    """REDUNDANCY_RELATED_THRESHOLD: the lower band ("related, for reference") starts here; below it nothing is shown."""
+    return min(flag_threshold(), float(getattr(settings, "REDUNDANCY_RELATED_THRESHOLD", DEFAULT_RELATED_THRESHOLD)))
 
 
 def poll_seconds() -> float:

@@ -4,7 +4,9 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from assets.models import InformationSystem
 from core import workflow
@@ -13,17 +15,23 @@ from core.errors import TransitionConflict, TransitionForbidden, TransitionInval
 from projects.demands.choices import REVIEW_STATES
 from projects.demands.models import Demand
 from projects.demands.permissions import may_provincial_review
-from projects.redundancy.choices import FlagState
+from projects.redundancy.choices import CandidateKind, FlagState
 from projects.redundancy.documents import flag_threshold
 from projects.redundancy.engine.engine import Candidate
 from projects.redundancy.feed import KIND_DEMAND, KIND_PROJECT, KIND_SYSTEM
 from projects.redundancy.models import RedundancyFlag
-from projects.redundancy.search import SEARCH_LIMIT, Wording, _visible_keys, candidate_url, check_demand
+from projects.redundancy.search import SEARCH_LIMIT, Wording, _visible_keys, band_fields, candidate_url, check_demand
 
 log = logging.getLogger(__name__)
 
 
 FLAGS_PER_DEMAND = 5  # the strongest candidates above the threshold become flags (a reviewer decides on each)
+# A demand whose flagged candidates include pending demands (under review) of GROUP_MIN_ORGS or
+# more other organizations gets one grouped flag for all of them (kind "group", pointing at their
+# cluster) instead of one flag each: the province decides on such a group once, on the cluster.
+GROUP_MIN_ORGS = 3
+GROUP_LOOK = 60  # candidates looked at to count the group (more than SEARCH_LIMIT: a group may be large)
+KIND_GROUP = CandidateKind.GROUP.value
 
 
 # ---------------------------------------------------------------------------------------
@@ -52,8 +60,8 @@ def run_check(demand_or_id) -> list[RedundancyFlag]:
     demand = Demand.objects.select_related("org").filter(pk=pk).first()
     if demand is None or demand.status not in REVIEW_STATES:
         return []
-    threshold, candidates = check_demand(demand, limit=SEARCH_LIMIT)
-    found = {(c["kind"], c["id"]): c for c in [c for c in candidates if c["flagged"]][:FLAGS_PER_DEMAND]}
+    threshold, candidates = check_demand(demand, limit=GROUP_LOOK)
+    found = _flags_of(demand, [c for c in candidates if c["flagged"]])
     with transaction.atomic():
         # Serialize the checks of one demand (two submissions in a row, a retried job).
         Demand.objects.select_for_update().filter(pk=demand.pk).values_list("pk", flat=True).first()
@@ -79,6 +87,45 @@ def run_check(demand_or_id) -> list[RedundancyFlag]:
                 # The evidence the flag stated is gone: it no longer blocks approval, and says so in the log.
                 _fire(flag, "mark_stale", actor=None, event=AuditEvent.TRANSITION)
     return list(RedundancyFlag.objects.filter(demand=demand))
+
+
+def _flags_of(demand: Demand, flagged: list[dict]) -> dict:
+    """{(kind, id): candidate} of the flags to store: a group of pending demands as one, then the strongest others."""
+    demand_ids = [c["id"] for c in flagged if c["kind"] == KIND_DEMAND]
+    pending = {
+        pk: org_id for pk, org_id in Demand.objects.filter(pk__in=demand_ids, status__in=REVIEW_STATES)
+        .exclude(org_id=demand.org_id).values_list("pk", "org_id")
+    } if demand_ids else {}
+    members = [c for c in flagged if c["kind"] == KIND_DEMAND and c["id"] in pending]
+    orgs = {pending[c["id"]] for c in members}
+    found = {}
+    if len(orgs) >= GROUP_MIN_ORGS:
+        best = members[0]
+        found[(KIND_GROUP, demand.pk)] = {
+            "kind": KIND_GROUP, "id": demand.pk, "code": "", "title": best["title"], "score": best["score"],
+            "reason_details": [
+                {"code": "similar_demands", "values": [len(orgs), len(members), [c["id"] for c in members]], "weight": 0.0},
+                *[d for d in best["reason_details"] if d["code"] in ("shared_terms", "shared_capabilities")],
+            ],
+        }
+        grouped = {c["id"] for c in members}
+        flagged = [c for c in flagged if not (c["kind"] == KIND_DEMAND and c["id"] in grouped)]
+    for c in flagged[: FLAGS_PER_DEMAND - len(found)]:
+        found[(c["kind"], c["id"])] = c
+    return found
+
+
+def group_members(flag: RedundancyFlag) -> list[int]:
+    """The demand ids a grouped flag stands for."""
+    for reason in flag.reasons or ():
+        if reason.get("code") == "similar_demands" and len(reason.get("values") or ()) >= 3:
+            return [int(v) for v in reason["values"][2]]
+    return []
+
+
+def group_text(orgs: int) -> str:
+    return ngettext("Similar to demands of %(orgs)d organization", "Similar to demands of %(orgs)d organizations", orgs) % {
+        "orgs": orgs}
 
 
 def may_resolve_flags(demand: Demand, user) -> bool:
@@ -150,6 +197,11 @@ def resolve_for_redirect(demand: Demand, *, kind: str, candidate_id: int, state:
     q = Q(pk__in=[])
     for k, pk in keys:
         q |= Q(candidate_kind=k, candidate_id=pk)
+    # A grouped flag is resolved when the target is one of its demands (or stands for one).
+    targets = {pk for k, pk in keys if k == KIND_DEMAND}
+    for flag in RedundancyFlag.objects.filter(demand=demand, candidate_kind=KIND_GROUP, state=FlagState.PENDING):
+        if targets & set(group_members(flag)):
+            q |= Q(pk=flag.pk)
     name = {FlagState.MERGED: "merge", FlagState.REUSED: "reuse"}[state]
     resolved = 0
     for flag in RedundancyFlag.objects.filter(q, demand=demand, state=FlagState.PENDING).select_related("demand"):
@@ -181,7 +233,8 @@ def visible_flags(demand: Demand, user) -> list[RedundancyFlag]:
         return flags
     as_candidates = [Candidate(f.candidate_kind, f.candidate_id, f.candidate_code, f.candidate_title, 0.0, ()) for f in flags]
     allowed = _visible_keys(as_candidates, user)
-    return [f for f in flags if (f.candidate_kind, f.candidate_id) in allowed]
+    # A grouped flag names no other demand: whoever sees this demand sees it (the cluster page filters its members).
+    return [f for f in flags if f.candidate_kind == KIND_GROUP or (f.candidate_kind, f.candidate_id) in allowed]
 
 
 def flags_for(demand: Demand, user) -> list[dict]:
@@ -193,11 +246,18 @@ def flags_for(demand: Demand, user) -> list[dict]:
     for i, f in enumerate(flags):
         details = wording.details(i)
         score = float(f.score)
+        title, url = f.candidate_title, None
+        if f.candidate_kind == KIND_GROUP:
+            values = next((d["values"] for d in details if d["code"] == "similar_demands"), [0])
+            title = group_text(int(values[0]))
+            url = reverse("projects:clusters") + f"?demand={demand.pk}"
+            details = [d for d in details if d["code"] != "similar_demands"]
         out.append({
-            "kind": f.candidate_kind, "id": f.candidate_id, "code": f.candidate_code, "title": f.candidate_title,
-            "score": score, "flagged": score >= threshold, "reasons": [d["text"] for d in details],
-            "reason_details": details, "url": candidate_url(f.candidate_kind, f.candidate_id),
-            "flag": f, **_flag_info(f),
+            "kind": f.candidate_kind, "id": f.candidate_id, "code": f.candidate_code, "title": title,
+            "score": score, "flagged": score >= threshold, **band_fields(score, threshold),
+            "reasons": [d["text"] for d in details],
+            "reason_details": details, "url": url or candidate_url(f.candidate_kind, f.candidate_id),
+            "group": f.candidate_kind == KIND_GROUP, "flag": f, **_flag_info(f),
         })
     return out
 

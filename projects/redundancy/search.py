@@ -2,7 +2,7 @@
 from collections.abc import Iterable
 
 from django.urls import reverse
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from assets.models import Capability, DataResource
@@ -10,7 +10,7 @@ from organizations.models import Organization, Region
 from organizations.selectors import sees_everything
 from projects.demands.choices import Domain
 from projects.demands.models import Demand
-from projects.redundancy.documents import flag_threshold
+from projects.redundancy.documents import flag_threshold, related_threshold
 from projects.redundancy.engine import text as textmod
 from projects.redundancy.engine.engine import Candidate, Document, Reason, RedundancyIndex
 from projects.redundancy.feed import KIND_DEMAND, KIND_PROJECT, KIND_SYSTEM
@@ -22,6 +22,34 @@ REASONS_SHOWN = 4  # reasons shown per candidate in the compact boxes
 MAX_TITLE_CHARS = 2_000  # the API refuses longer input (400); pages cut it
 MAX_DESCRIPTION_CHARS = 200_000
 MAX_LIST_ITEMS = 200  # capabilities or data resources in one check
+
+
+# Bands of the score, worded alike on the live box, the flags, the similar list and the comparison:
+# at or above the flag threshold "likely duplicate"; from the related threshold "related, for
+# reference"; below it no wording (the live box does not show such a candidate at all).
+BAND_DUPLICATE = "duplicate"
+BAND_RELATED = "related"
+BAND_LABELS = {
+    # Translators: the band of a redundancy score at or above the flag threshold, in Chinese 疑似重复
+    BAND_DUPLICATE: gettext_lazy("Likely duplicate"),
+    # Translators: the band of a redundancy score below the flag threshold, in Chinese 相关，可参考
+    BAND_RELATED: gettext_lazy("Related, for reference"),
+}
+
+
+def band_of(score: float, threshold: float | None = None) -> str:
+    """The band of a score: BAND_DUPLICATE, BAND_RELATED or "" (below both)."""
+    threshold = flag_threshold() if threshold is None else threshold
+    if score >= threshold:
+        return BAND_DUPLICATE
+    if score >= related_threshold():
+        return BAND_RELATED
+    return ""
+
+
+def band_fields(score: float, threshold: float) -> dict:
+    band = band_of(score, threshold)
+    return {"band": band, "band_label": str(BAND_LABELS[band]) if band else ""}
 
 
 # ---------------------------------------------------------------------------------------
@@ -210,6 +238,10 @@ class Wording:
         if code == "other_city":
             region = self.regions.get(values[1]) if len(values) == 2 else None
             return _("Another city: %(city)s") % {"city": region or ""}
+        if code == "similar_demands":
+            orgs = int(values[0]) if values else 0
+            return ngettext("Similar to demands of %(orgs)d organization", "Similar to demands of %(orgs)d organizations",
+                            orgs) % {"orgs": orgs}
         if code == "provincial_system":
             orgs, cities = (int(values[0]), int(values[1])) if len(values) == 2 else (0, 0)
             return ngettext(
@@ -247,6 +279,7 @@ def present(candidates: list[Candidate], threshold: float) -> list[dict]:
             "title": c.title,
             "score": c.score,
             "flagged": c.score >= threshold,
+            **band_fields(c.score, threshold),
             "reasons": [d["text"] for d in details],
             "reason_details": details,
             "url": candidate_url(c.kind, c.id),

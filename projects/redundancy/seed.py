@@ -60,5 +60,62 @@ def run(ctx) -> str:
             dismissed += 1
     CodeSequence.objects.update_or_create(key=PROGRESS_KEY, defaults={"last": todo[-1]})
     snapshot = compute_clusters()
+    figures = measure(ctx, todo)
     return (f"{len(todo)} demands checked, {len(flagged)} with flags; {RedundancyFlag.objects.count()} flags "
-            f"({dismissed} dismissed); {len(snapshot.clusters)} clusters")
+            f"({dismissed} dismissed); {len(snapshot.clusters)} clusters" + (f"; {figures}" if figures else ""))
+
+
+def measure(ctx, checked: list[int]) -> str:
+    """The flags of the checked demands against the demo world's own labels (projects/demands/seed_world.py).
+
+    A flag is right when its candidate is of the demand's family (a grouped flag: most of its
+    demands are); precision is the share of right flags, recall the share of checked demands with
+    a candidate of their family that got a right flag. Demands the demand seed did not write are
+    left out. Empty when none of the checked demands carries a label.
+    """
+    from assets.models import InformationSystem
+    from projects.demands import seed as demand_seed
+    from projects.demands import seed_world
+    from projects.redundancy.documents import candidate_demands, candidate_projects, candidate_systems
+    from projects.redundancy.flags import group_members
+
+    labels = seed_world.labels(demand_seed.Plan(ctx), demand_seed._progress())
+    family = {("demand", pk): labels.get((org_id, title))
+              for pk, org_id, title in Demand.objects.values_list("pk", "org_id", "title").iterator()}
+    family.update({("system", pk): f"s:{pk}" for pk in InformationSystem.objects.values_list("pk", flat=True)})
+    for pk, project_id in Demand.objects.filter(project__isnull=False).order_by("pk").values_list("pk", "project_id"):
+        family.setdefault(("project", project_id), family.get(("demand", pk)))
+    members: dict[str, set] = {}
+    for kind, qs in (("system", candidate_systems()), ("demand", candidate_demands()), ("project", candidate_projects())):
+        for pk in qs.values_list("pk", flat=True):
+            if family.get((kind, pk)):
+                members.setdefault(family[(kind, pk)], set()).add((kind, pk))
+    labelled = [pk for pk in checked if family.get(("demand", pk))]
+    if not labelled:
+        return ""
+    flags_of: dict[int, list] = {}
+    for flag in RedundancyFlag.objects.filter(demand_id__in=labelled):
+        flags_of.setdefault(flag.demand_id, []).append(flag)
+    right = total = positives = found = flagged = 0
+    for pk in labelled:
+        own = family[("demand", pk)]
+        flags = flags_of.get(pk, [])
+        flagged += bool(flags)
+        good = 0
+        for flag in flags:
+            if flag.candidate_kind == "group":
+                ids = group_members(flag)
+                ok = sum(family.get(("demand", m)) == own for m in ids) * 2 > len(ids)
+            else:
+                ok = family.get((flag.candidate_kind, flag.candidate_id)) == own
+            good += ok
+        total += len(flags)
+        right += good
+        if members.get(own, set()) - {("demand", pk)}:
+            positives += 1
+            found += bool(good)
+    precision = right / total if total else 1.0
+    recall = found / positives if positives else 1.0
+    return (f"against the demo world's labels: flag precision {precision:.2f}, flag recall {recall:.2f} "
+            f"({positives} of {len(labelled)} checked demands duplicate a candidate), "
+            f"{flagged} flagged ({flagged / len(labelled):.0%})")

@@ -74,6 +74,7 @@ def live_check(request):
             _int_list(request.POST.getlist("data_resources"))[: MAX_LIST_ITEMS],
             request.POST.get("domain") or None, exclude=exclude, user=request.user, limit=LIVE_LIMIT,
         )
+        candidates = [c for c in candidates if c["band"]]  # below the lower band: nothing to say
     context = {"candidates": candidates, "threshold": threshold, "typed": bool(typed), "reasons_shown": REASONS_SHOWN}
     return render(request, "projects/redundancy/live_results.html", context)
 

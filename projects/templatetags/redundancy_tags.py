@@ -16,7 +16,7 @@ from projects.redundancy.search import REASONS_SHOWN
 
 register = template.Library()
 
-KIND_ICONS = {"system": "hdd-stack", "demand": "file-earmark-text", "project": "kanban"}
+KIND_ICONS = {"system": "hdd-stack", "demand": "file-earmark-text", "project": "kanban", "group": "diagram-3"}
 
 
 @register.inclusion_tag("projects/redundancy/flags_panel.html", takes_context=True)

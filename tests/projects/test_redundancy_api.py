@@ -26,7 +26,7 @@ from tests.projects.redundancy_helpers import (  # noqa: F401  (fresh_index is a
 pytestmark = pytest.mark.django_db
 
 CHECK = "/api/v1/redundancy/check/"
-CANDIDATE_KEYS = {"kind", "id", "code", "title", "score", "flagged", "reasons", "reason_details", "url"}
+CANDIDATE_KEYS = {"kind", "id", "code", "title", "score", "flagged", "band", "band_label", "reasons", "reason_details", "url"}
 
 
 def test_check_answers_candidates_best_first_and_saves_nothing(users, api):

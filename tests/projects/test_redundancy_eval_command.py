@@ -93,3 +93,141 @@ def test_a_bad_file_is_refused_with_a_message(users, tmp_path, content, message)
     with pytest.raises(CommandError) as refused:
         call_command("eval_redundancy", str(path), stdout=io.StringIO())
     assert message in str(refused.value)
+
+
+# -- the extended format: organizations, provincial users, in-flight demands, title_only ----------
+
+ORGS_SET = Path(__file__).resolve().parents[1] / "data" / "redundancy_eval_orgs.json"
+
+
+def world_state():
+    from organizations.models import Organization, User
+    from projects.models import Demand
+
+    return (*catalogue_state(), Organization.objects.count(), User.objects.count(), Demand.objects.count())
+
+
+def write(tmp_path, data) -> Path:
+    path = tmp_path / "set.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_the_organizations_set_meets_the_targets_and_leaves_nothing_behind(users):
+    before = world_state()
+    result = evaluate(ORGS_SET)
+    dataset = json.loads(ORGS_SET.read_text(encoding="utf-8"))
+    assert (result["queries"], result["systems"], result["demands"]) == (
+        len(dataset["queries"]), len(dataset["systems"]), len(dataset["demands"]))
+    # A draft and a rejected demand are no candidates, as in the app.
+    assert result["candidates"] == len(dataset["systems"]) + sum(
+        d["status"] not in ("draft", "rejected") for d in dataset["demands"])
+    assert result["recall_at_1"] >= 0.95
+    assert result["flag_precision"] >= 0.95 and result["flag_recall"] >= 0.92
+    assert result["false_flag_rate"] <= 0.05
+    titles = result["title_only"]
+    assert CONTRACT_KEYS <= set(titles) and titles["queries"] == result["queries"]
+    assert titles["false_flag_rate"] <= 0.05
+    assert world_state() == before  # bureaus, clerks, demands and systems rolled back
+
+
+def test_each_optional_key_is_read(users, tmp_path):
+    """org (created when missing), user_regions (a provincial system in use), demands (expect names them)."""
+    from organizations.models import Organization
+
+    base = {
+        "systems": [
+            {"key": "cc", "name": "长春市智慧停车管理平台", "description": "泊位查询、停车诱导和无感支付",
+             "org": {"region": "长春市", "name": "长春市交通运输局"}},
+            {"key": "sp", "name": "四平市智慧停车系统", "description": "泊位查询、停车诱导和无感支付",
+             "org": {"region": "四平市", "name": "四平市城市管理局"}},
+            {"key": "prov", "name": "吉林省统一公共支付平台", "description": "非税收入、缴费统一支付和对账",
+             "org": {"region": "吉林省", "name": "吉林省财政厅"}, "user_regions": ["长春市", "吉林市", "四平市"]},
+        ],
+        "demands": [
+            {"key": "d_jl", "title": "吉林市城区停车泊位物联网改造", "description": "地磁检测器、高位视频和手机缴费",
+             "org": {"region": "吉林市", "name": "吉林市停车管理新设中心"}, "status": "provincial_review"},
+            {"key": "d_draft", "title": "白城市停车泊位物联网改造", "description": "地磁检测器、高位视频和手机缴费",
+             "org": {"region": "白城市", "name": "白城市城市管理局"}, "status": "draft"},
+        ],
+        "queries": [
+            {"key": "q", "title": "长春市智慧停车管理平台", "description": "泊位查询、停车诱导和无感支付",
+             "org": {"region": "长春市", "name": "长春市教育局"}, "expect": ["cc", "sp"]},
+            {"key": "q_demand", "title": "辽源市停车泊位物联网改造", "description": "地磁检测器、高位视频和手机缴费",
+             "org": {"region": "辽源市", "name": "辽源市城市管理局"}, "expect": ["d_jl"]},
+            {"key": "q_pay", "title": "统一公共支付平台对接", "description": "非税收入、缴费统一支付和对账",
+             "org": {"region": "长春市", "name": "长春市财政局"}, "expect": ["prov"]},
+        ],
+    }
+    assert not Organization.objects.filter(name="吉林市停车管理新设中心").exists()
+    before = world_state()
+    result = evaluate(write(tmp_path, base))
+    assert world_state() == before
+    assert (result["demands"], result["candidates"]) == (2, 4)  # the draft is no candidate
+    assert result["recall_at_1"] == 1.0 and result["flag_recall"] == 1.0
+
+    # The same city ranks the namesake first: with the query's bureau in 四平 the order turns.
+    from projects.management.commands import eval_redundancy
+
+    captured = {}
+    original = eval_redundancy.measure
+
+    def spy(cases, search, **kw):
+        cases = list(cases)
+        captured.setdefault("full", {k: search(q) for k, q, _e in cases})
+        return original(iter(cases), search, **kw)
+
+    eval_redundancy.measure = spy
+    try:
+        eval_redundancy.evaluate(eval_redundancy.load_set(str(write(tmp_path, base))))
+        first = captured.pop("full")
+        moved = json.loads(json.dumps(base, ensure_ascii=False))
+        moved["queries"][0]["org"] = {"region": "四平市", "name": "四平市教育局"}
+        moved["queries"][0]["title"] = "四平市智慧停车管理平台"
+        eval_redundancy.evaluate(eval_redundancy.load_set(str(write(tmp_path, moved))))
+        second = captured.pop("full")
+    finally:
+        eval_redundancy.measure = original
+    assert first["q"][0].key == "cc" and first["q"][0].score == 1.0  # the same system: 100%
+    assert second["q"][0].key == "sp" and second["q"][0].score < 1.0  # same city first, not the same name
+    assert first["q_pay"][0].key == "prov"
+
+
+def test_title_only_is_the_live_box_of_a_clerk_of_the_bureau(users, tmp_path):
+    """Titles alone: another city's demand is out of the clerk's sight (reviewers, checking the full demand, see it)."""
+    data = {
+        "systems": [{"key": "heat", "name": "四平市智慧供热监测系统", "description": "集中供热管网和换热站运行参数监测",
+                     "org": {"region": "四平市", "name": "四平市住房和城乡建设局"}}],
+        "demands": [{"key": "d", "title": "四平市智能水表远程抄表系统", "description": "远程抄表和阶梯计费",
+                     "org": {"region": "四平市", "name": "四平市水务局"}, "status": "provincial_review"}],
+        "queries": [
+            {"key": "water", "title": "四平市农村饮水安全工程运行管理", "description": "",
+             "org": {"region": "四平市", "name": "四平市水务局"}, "expect": []},
+            {"key": "meter", "title": "辽源市智能水表远程抄表系统", "description": "远程抄表和阶梯计费",
+             "org": {"region": "辽源市", "name": "辽源市水务局"}, "expect": ["d"]},
+        ],
+    }
+    result = evaluate(write(tmp_path, data))
+    assert result["false_flag_rate"] == 0.0 and result["flag_recall"] == 1.0
+    titles = result["title_only"]
+    assert titles["false_flag_rate"] == 0.0
+    assert titles["recall_at_10"] == 0.0  # 四平's demand is not visible to a clerk of 辽源
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"systems": [], "queries": [], "demands": {}}, '"demands" must be a list'),
+    ({"systems": [{"key": "a", "name": "x", "org": "长春"}], "queries": []}, 'systems[0].org must be'),
+    ({"systems": [{"key": "a", "name": "x", "user_regions": "长春市"}], "queries": []}, "user_regions must be a list"),
+    ({"systems": [], "queries": [], "demands": [{"key": "d", "title": "x", "status": "draft"}]}, "demands[0] needs an org"),
+    ({"systems": [], "queries": [], "demands": [{"key": "d", "title": "x", "status": "nope",
+                                                 "org": {"region": "长春市", "name": "x"}}]}, "demands[0].status must be"),
+    ({"systems": [{"key": "a", "name": "x"}], "queries": [],
+      "demands": [{"key": "a", "title": "x", "status": "draft", "org": {"region": "长春市", "name": "x"}}]}, "reuses the key"),
+    ({"systems": [{"key": "a", "name": "x", "org": {"region": "火星市", "name": "x"}}], "queries": []}, "No region named '火星市'"),
+])
+def test_a_bad_extended_file_is_refused_and_leaves_nothing(users, tmp_path, data, message):
+    before = world_state()
+    with pytest.raises(CommandError) as refused:
+        call_command("eval_redundancy", str(write(tmp_path, data)), stdout=io.StringIO())
+    assert message in str(refused.value)
+    assert world_state() == before

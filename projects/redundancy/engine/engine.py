@@ -56,6 +56,10 @@ from . import text as textmod
 # Share of the text similarity that comes from title-vs-title; the rest is title+description vs
 # title+description. Titles are where a bureau names the thing it wants, but they are short.
 TITLE_SHARE = 0.15
+# The same share when the query is a title alone (the live box while a clerk types): its
+# title+description field is then the title too, and a candidate with a short description
+# would win on length alone; the titles compared with each other say more.
+TITLE_ONLY_SHARE = 0.6
 # Cosine at which two texts count as fully the same wording (text evidence 1.0). Rewordings of
 # the same system by another bureau rarely share more than about half their n-gram weight.
 TEXT_FULL_COSINE = 0.6
@@ -68,10 +72,34 @@ WEIGHT_DOMAIN = 0.05  # the business domain; weak, many different systems share 
 
 # Bonuses added to the mean, each multiplied by the text evidence (0..1), so that they can
 # reinforce a textual match but never make one.
+# Ordered so that on equal evidence the same organization ranks first, then the same city, then a
+# provincial system in use (its bonus, scaled by cities / 9, stays below the city's at 9 cities).
 BONUS_SAME_ORG = 0.06  # the same organization asking again: an upgrade or a resubmission
-BONUS_SAME_CITY = 0.02  # a sibling bureau of the same city: likely to share a platform
-BONUS_PROVINCIAL_SYSTEM = 0.06  # a provincial system used by many cities (scaled by cities / 9): reuse it
+BONUS_SAME_CITY = 0.04  # a sibling bureau of the same city: likely to share a platform
+BONUS_PROVINCIAL_SYSTEM = 0.03  # a provincial system used by many cities (scaled by cities / 9): reuse it
 PROVINCE_CITY_COUNT = 9  # prefecture-level divisions of Jilin
+
+# Calibration of the score as a confidence that the demand duplicates the candidate.
+# 1.0 is kept for the same system: the same name (case, spaces and punctuation aside) of the
+# same city (or both provincial); anything else stays at or below SCORE_MAX_OTHER.
+SCORE_MAX_OTHER = 0.99
+# Title agreement: the informative words of each title (jieba, generic words, regions and stop
+# terms left out, weighted by IDF) looked for in the other side's text. A duplicate names the
+# same thing; "智慧供热监测" and "智慧供水管网监测" share most n-grams but not their object. The
+# score is multiplied by AGREEMENT_FLOOR + (1 - AGREEMENT_FLOOR) × agreement (0..1), computed for
+# the AGREEMENT_TOP best candidates (the others get the floor: they stay below the shown ones).
+AGREEMENT_FLOOR = 0.9
+# A title alone has little else to go on: its words weigh more (character n-grams of
+# "智慧供热监测" and "智慧供水管网监测" are mostly the same).
+TITLE_ONLY_AGREEMENT_FLOOR = 0.5
+AGREEMENT_TOP = 20
+MATCHABLE_CACHE = 4096  # candidates' normalised texts kept for the title agreement
+# A title alone is weaker evidence than a demand: its score is scaled by TITLE_ONLY_FACTOR, so
+# that a title reaches the flag threshold only on a near-identical title, and never 1.0 unless
+# it names the same system.
+TITLE_ONLY_FACTOR = 0.85
+# Below this score a candidate is not shown as related at all (the lower band, see BANDS).
+DEFAULT_RELATED_THRESHOLD = 0.3
 
 # Threshold at which a candidate becomes a flag a reviewer must resolve. Fixed before measuring
 # on the labelled set, from the principle of the score: a weighted mean of evidence where 1
@@ -242,6 +270,14 @@ def _contains(text: str, term: str) -> bool:
     if textmod.is_cjk(term):
         return term in text
     return re.search(r"(?<![0-9a-z])" + re.escape(term) + r"(?![0-9a-z])", text) is not None
+
+
+_NAME_DROP_RE = re.compile(r"[\\s\\W_]+", re.UNICODE)
+
+
+def _name_key(name: str) -> str:
+    """A name as compared for "the same system": case, spaces and punctuation aside."""
+    return _NAME_DROP_RE.sub("", textmod.to_text(name)).casefold()
 
 
 def _sublinear(counts: np.ndarray) -> np.ndarray:
@@ -669,17 +705,20 @@ class RedundancyIndex:
             s_full = self._full.scores(*self._query_ids(qf), n, n_slots, vocab_size)
             if s_title is None and s_full is None:
                 return []
+            title_only = not query.description.strip()
+            share = TITLE_ONLY_SHARE if title_only else TITLE_SHARE
             text = np.zeros(n_slots, dtype=np.float32)
             if s_title is not None:
-                text += np.float32(TITLE_SHARE) * s_title
+                text += np.float32(share) * s_title
             if s_full is not None:
-                text += np.float32(1.0 - TITLE_SHARE) * s_full
+                text += np.float32(1.0 - share) * s_full
             slots = self._preselect(text, kinds, exclude)
             if len(slots) == 0:
                 return []
             signals = self._signals(query, slots, text[slots].astype(np.float64), n)
-            score = signals["score"]
-            order = np.lexsort((self._ident.buf[slots], self._kind.buf[slots], -score))
+            rank, score = self._calibrate(query, slots, signals["score"], title_only, limit)
+            signals["score"] = score
+            order = np.lexsort((self._ident.buf[slots], self._kind.buf[slots], -rank))
             order = [i for i in order[:limit] if score[i] > 0]
             q_terms = self._query_terms(query) if order else []
             return [self._candidate(query, int(slots[i]), i, signals, q_terms) for i in order]
@@ -777,9 +816,66 @@ class RedundancyIndex:
             bonus_org=bonus_org,
             bonus_city=bonus_city,
             bonus_prov=bonus_prov,
-            score=np.clip(mean + bonus_org + bonus_city + bonus_prov, 0.0, 1.0),
+            score=np.maximum(mean + bonus_org + bonus_city + bonus_prov, 0.0),  # capped by _calibrate
         )
         return out
+
+    def _calibrate(self, query: Document, slots: np.ndarray, score: np.ndarray, title_only: bool, limit: int):
+        """(rank key, shown score): the evidence as a confidence of duplication (SCORE_MAX_OTHER, AGREEMENT_*, TITLE_ONLY_*)."""
+        score = score.copy()
+        top = np.argsort(-score, kind="stable")[: max(AGREEMENT_TOP, limit)]
+        rest = np.ones(len(score), dtype=bool)
+        rest[top] = False
+        score[rest] *= TITLE_ONLY_AGREEMENT_FLOOR if title_only else AGREEMENT_FLOOR  # out of reach of the top: the least agreement is assumed
+        q_terms = self._title_terms(query.title)
+        q_text = self._matchable(query)
+        q_name = _name_key(query.title)
+        floor = TITLE_ONLY_AGREEMENT_FLOOR if title_only else AGREEMENT_FLOOR
+        same = np.zeros(len(score), dtype=bool)
+        for i in top:
+            doc = self._docs[int(slots[i])]
+            if q_name and _name_key(doc.title) == q_name and doc.city_id == query.city_id:
+                same[i] = True  # the same system
+                continue
+            score[i] *= floor + (1.0 - floor) * self._agreement(q_terms, q_text, doc)
+        if title_only:
+            score *= TITLE_ONLY_FACTOR
+        # Ranked on the evidence before the cap (two capped candidates keep their order: the
+        # same organization, then the same city), shown capped.
+        rank = np.where(same, np.inf, score)
+        return rank, np.where(same, 1.0, np.clip(score, 0.0, SCORE_MAX_OTHER))
+
+    def _title_terms(self, title: str) -> tuple[tuple[str, float], ...]:
+        """Informative words of a title with their weights (IDF), cached per title."""
+        cache = self.__dict__.setdefault("_title_terms_cache", {})
+        found = cache.get(title)
+        if found is None:
+            seen = {}
+            for term in textmod.words(self.analyzer.prepare(title[:200])):
+                if len(term) < 2 or term in textmod.GENERIC_WORDS or self.analyzer.is_neutral(term):
+                    continue
+                if term.isdigit() and len(term) < 3:
+                    continue
+                seen.setdefault(term, self._term_weight(term) or 1.0)
+            # Drop words inside a longer one ("停车" in "智慧停车"): counted once.
+            found = tuple((t, w) for t, w in seen.items() if not any(t != o and t in o for o in seen))
+            if len(cache) > 100_000:
+                cache.clear()
+            cache[title] = found
+        return found
+
+    def _agreement(self, q_terms, q_text: str, doc: Document) -> float:
+        """Mean share (by weight) of each title's informative words found in the other side's text."""
+        d_terms = self._title_terms(doc.title)
+        shares = []
+        if q_terms:
+            d_text = self._matchable_cached(doc)
+            total = sum(w for _t, w in q_terms)
+            shares.append(sum(w for t, w in q_terms if _contains(d_text, t)) / total)
+        if d_terms:
+            total = sum(w for _t, w in d_terms)
+            shares.append(sum(w for t, w in d_terms if _contains(q_text, t)) / total)
+        return sum(shares) / len(shares) if shares else 1.0
 
     # -- reasons -------------------------------------------------------------------------------
     def _candidate(self, query: Document, slot: int, i: int, sig: dict, q_terms: list[str]) -> Candidate:
@@ -831,6 +927,19 @@ class RedundancyIndex:
             score=round(float(sig["score"][i]), 4),
             reasons=tuple(sorted(reasons, key=key)),
         )
+
+    def _matchable_cached(self, doc: Document) -> str:
+        """`_matchable` of a candidate, kept for the last MATCHABLE_CACHE candidates (the same ones come up again)."""
+        cache = self.__dict__.setdefault("_matchable_cache", {})
+        key = (doc.kind, doc.id)
+        hit = cache.get(key)
+        if hit is not None and hit[0] is doc:  # a replaced document is another object: computed again
+            return hit[1]
+        text = self._matchable(doc)
+        if len(cache) >= MATCHABLE_CACHE:
+            cache.pop(next(iter(cache)))
+        cache[key] = (doc, text)
+        return text
 
     def _matchable(self, doc: Document) -> str:
         """A document's text as shared terms are looked for in it: normalised, synonyms expanded."""
