@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,10 +28,8 @@ from projects.demands.selectors import demand_detail, demands_visible_to, get_vi
 from projects.demands.services import demand_transition
 from projects.demands.transitions import HANDLERS, handler_for
 from projects.redundancy.choices import FlagState
-from projects.redundancy.clusters import clusters_for, compute_clusters, latest_snapshot
 from projects.redundancy.documents import flag_threshold
 from projects.redundancy.flags import flags_for, may_resolve_flags, resolve_flag, similar_for, visible_flags
-from projects.redundancy.permissions import may_recompute_clusters, may_view_clusters
 from projects.redundancy.search import LIVE_LIMIT, MAX_DESCRIPTION_CHARS, MAX_LIST_ITEMS, REASONS_SHOWN, check, check_demand
 
 CLUSTERS_PER_PAGE = 20
@@ -221,35 +217,3 @@ def decide(request, pk: int, kind: str, cid: int):
         % {"action": TRANSITION_LABELS[name], "code": demand.code or "", "state": demand.get_status_display()},
     )
     return redirect("projects:demand_detail", pk=demand.pk)
-
-
-# ---------------------------------------------------------------------------------------
-# Clusters
-# ---------------------------------------------------------------------------------------
-
-
-@login_required
-def clusters_page(request):
-    """Pending demands of several organizations asking for the same kind of system: build once."""
-    if not may_view_clusters(request.user):
-        raise PermissionDenied
-    snapshot = latest_snapshot()
-    clusters = clusters_for(request.user, snapshot)
-    page = Paginator(clusters, CLUSTERS_PER_PAGE).get_page(request.GET.get("page"))
-    context = {
-        "snapshot": snapshot,
-        "page": page,
-        "cluster_count": len(clusters),
-        "can_recompute": may_recompute_clusters(request.user),
-    }
-    return render(request, "projects/redundancy/clusters.html", context)
-
-
-@login_required
-@require_POST
-def clusters_recompute(request):
-    if not may_recompute_clusters(request.user):
-        raise Http404
-    snapshot = compute_clusters()
-    messages.success(request, _("Clusters recomputed: %(count)s groups.") % {"count": len(snapshot.clusters)})
-    return redirect("projects:clusters")
