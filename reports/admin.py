@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
 
-from .models import ReportJob
+from .models import DashboardSnapshot, ReportJob
 
 
 @admin.register(ReportJob)
@@ -15,3 +15,10 @@ class ReportJobAdmin(ReadOnlyAdmin):
     exclude = ("file",)
     readonly_fields = ("kind", "format", "params", "requested_by", "language", "status", "progress", "filename", "size",
                        "error", "created_at", "started_at", "heartbeat_at")
+
+
+@admin.register(DashboardSnapshot)
+class DashboardSnapshotAdmin(ReadOnlyAdmin):
+    """The dashboard's province-wide counts, refreshed by beat and by the page (never by hand)."""
+
+    list_display = ("scope", "computed_at", "seconds")
