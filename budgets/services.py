@@ -100,6 +100,10 @@ def recompute_line_totals(line_ids=None) -> int:
     return qs.update(**{name: _sum_of(state) for state, name in TOTAL_FIELDS.items()})
 
 
+def _cents(value) -> Decimal:
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
 def line_total_mismatches(line_ids=None) -> list[dict]:
     """Lines whose stored running totals differ from the sums of their disbursements (empty when all agree)."""
     qs = BudgetLine.objects.all() if line_ids is None else BudgetLine.objects.filter(pk__in=list(line_ids))
@@ -109,7 +113,7 @@ def line_total_mismatches(line_ids=None) -> list[dict]:
         wrong |= ~Q(**{name: F(f"actual_{name}")})
     return [
         {"line": row["pk"], "project": row["project__code"],
-         **{name: {"stored": row[name], "actual": row[f"actual_{name}"]} for name in TOTAL_FIELDS.values()}}
+         **{name: {"stored": _cents(row[name]), "actual": _cents(row[f"actual_{name}"])} for name in TOTAL_FIELDS.values()}}
         for row in qs.filter(wrong).order_by("pk").values("pk", "project__code", *TOTAL_FIELDS.values(),
                                                           *(f"actual_{n}" for n in TOTAL_FIELDS.values()))
     ]
