@@ -1,5 +1,7 @@
 """Pages: the live box of the demand form, the flags panel, the comparison and its decisions, clusters."""
 
+from decimal import Decimal
+
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -247,3 +249,31 @@ def test_a_flag_on_a_closed_demand_is_shown_as_not_decided(users, login):
     assert 'data-testid="pending-flags"' not in page
     assert "Not decided" in page
     assert RedundancyFlag.objects.get(demand=demand, candidate_id=other.pk).state == FlagState.PENDING
+
+
+def test_reuse_from_the_comparison_page_records_the_adaptation_cost(users, login):
+    from budgets.models import SavingsEntry
+
+    system = make_system(*PARKING_SYSTEM, PARKING_CAPS)
+    demand = to_provincial_review(make_demand(*PARKING_DEMAND), users)
+    run_check(demand)
+    client = login(users["prov_reviewer"])
+    page = client.get(reverse("projects:redundancy_compare", args=[demand.pk, "system", system.pk])).content.decode()
+    assert 'name="adaptation_cost"' in page and "data-money" in page
+    client.post(reverse("projects:redundancy_decide", args=[demand.pk, "system", system.pk]),
+                {"name": "recommend_reuse", "comment": "开通并改造接口", "adaptation_cost": "5万"})
+    entry = SavingsEntry.objects.get(demand=demand)
+    assert (entry.requested, entry.deducted, entry.amount) == (demand.budget_total, Decimal("50000.00"),
+                                                               demand.budget_total - Decimal("50000.00"))
+
+
+def test_a_cost_above_the_total_is_refused_on_the_comparison_page(users, login):
+    system = make_system(*PARKING_SYSTEM, PARKING_CAPS)
+    demand = to_provincial_review(make_demand(*PARKING_DEMAND), users)
+    run_check(demand)
+    response = login(users["prov_reviewer"]).post(
+        reverse("projects:redundancy_decide", args=[demand.pk, "system", system.pk]),
+        {"name": "recommend_reuse", "comment": "开通", "adaptation_cost": "9亿"}, follow=True)
+    assert any("saving would be negative" in m for m in messages_of(response))
+    demand.refresh_from_db()
+    assert demand.status == S.PROVINCIAL_REVIEW
