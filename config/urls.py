@@ -2,10 +2,8 @@ from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core import health
@@ -27,7 +25,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages without a <link rel=icon> (a PDF, a JSON answer).
-    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The switch also stores the choice on the signed-in user (before Django's own set_language).

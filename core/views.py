@@ -66,3 +66,14 @@ def notification_read(request, pk: int):
 def notifications_read_all(request):
     request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
     return redirect("core:notifications")
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages without a <link rel=icon> (a PDF, a JSON answer).
+
+    The static URL is looked up per request: under production it comes from collectstatic's
+    manifest, which does not exist yet when the URLconf is imported (e.g. `check --deploy`)."""
+    from django.http import HttpResponsePermanentRedirect
+    from django.templatetags.static import static
+
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))

@@ -106,6 +106,7 @@ class Entry:
 PAGES: dict[str, Entry] = {
     "home": Entry(),
     "healthz": Entry(),  # no login needed; a signed-in user gets the same answer
+    "favicon": Entry(ok=(301,)),  # no login needed: leads to the static icon
     "login": Entry(ok=(302,)),  # a signed-in user is sent on
     "logout": Entry(method="post", ok=(302, 200), last=True),
     "core:audit_log": Entry(allowed=among("auditor", "admin")),
