@@ -47,14 +47,14 @@ mkdir -p "$MEDIA_ROOT" var/run
 $PY manage.py migrate --noinput -v 0
 $PY manage.py collectstatic --noinput -v 0
 $PY manage.py compilemessages --ignore=.venv -v 0 2>/dev/null || true
-if [[ "$($PY manage.py shell -c 'from projects.models import Demand; print(Demand.objects.exists())')" != "True" ]]; then
+if [[ "$($PY manage.py shell --no-imports -c 'from projects.models import Demand; print(Demand.objects.exists())')" != "True" ]]; then
   $PY manage.py seed_demo --scale "${SEED_SCALE:-1}"
 fi
 
 # The redundancy index snapshot the web processes start from (the worker rewrites it on its
 # schedule): written once here when missing, so that four gunicorn workers share one index
 # instead of each building its own at start (about 30 s of CPU each at 100,000 candidates).
-$PY manage.py shell -c '
+$PY manage.py shell --no-imports -c '
 from projects.redundancy import snapshot
 from projects.redundancy.index import write_snapshot
 if snapshot.read() is None:
