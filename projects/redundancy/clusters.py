@@ -16,12 +16,13 @@ from django.utils.translation import ngettext
 from assets.models import Capability
 from projects.demands.choices import REVIEW_STATES
 from projects.demands.models import Demand
+from projects.redundancy.choices import FlagState
 from projects.redundancy.documents import demand_documents, flag_threshold
 from projects.redundancy.engine import text as textmod
 from projects.redundancy.engine.engine import RedundancyIndex
 from projects.redundancy.feed import KIND_DEMAND
 from projects.redundancy.index import get_index
-from projects.redundancy.models import CLUSTER_RUN_ACTIVE, ClusterRun, ClusterRunStatus, RedundancyClusterSnapshot
+from projects.redundancy.models import CLUSTER_RUN_ACTIVE, ClusterRun, ClusterRunStatus, RedundancyClusterSnapshot, RedundancyFlag
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +48,17 @@ def compute_clusters(*, index: RedundancyIndex | None = None, threshold: float |
     index = index if index is not None else get_index()
     pending = demand_documents(Demand.objects.filter(status__in=REVIEW_STATES))
     docs = {d.id: d for d in pending}
+    # A reviewer who dismissed the flag between two demands said they are not the same system:
+    # the pair never joins a cluster (either way round).
+    dismissed = {frozenset(pair) for pair in RedundancyFlag.objects.filter(
+        state=FlagState.DISMISSED, candidate_kind=KIND_DEMAND, demand_id__in=list(docs)).values_list("demand_id", "candidate_id")}
     neighbours: dict[int, dict[int, float]] = defaultdict(dict)
     terms: dict[tuple[int, int], tuple] = {}
     for done, doc in enumerate(pending, 1):
         if progress is not None and (done % 25 == 0 or done == len(pending)):
             progress(done, len(pending))
         for c in index.search(doc, limit=CLUSTER_NEIGHBOURS, exclude=(KIND_DEMAND, doc.id), kinds={KIND_DEMAND}):
-            if c.id not in docs or c.score < threshold:
+            if c.id not in docs or c.score < threshold or frozenset((doc.id, c.id)) in dismissed:
                 continue
             for a, b in ((doc.id, c.id), (c.id, doc.id)):
                 neighbours[a][b] = max(neighbours[a].get(b, 0.0), c.score)
@@ -66,8 +71,11 @@ def compute_clusters(*, index: RedundancyIndex | None = None, threshold: float |
     for centre in order:
         if centre in assigned:
             continue
-        members = [centre] + [m for m, _s in sorted(neighbours[centre].items(), key=lambda kv: (-kv[1], kv[0]))
-                              if m not in assigned]
+        members = [centre]
+        for m, _s in sorted(neighbours[centre].items(), key=lambda kv: (-kv[1], kv[0])):
+            # A member must not be one a reviewer told apart from a member already in (a dismissed flag).
+            if m not in assigned and not any(frozenset((m, other)) in dismissed for other in members):
+                members.append(m)
         if len({docs[m].org_id for m in members}) < 2:
             continue
         assigned.update(members)

@@ -1,3 +1,4 @@
+import math
 
 from django.conf import settings
 from django.db import models
@@ -39,7 +40,7 @@ class RedundancyFlag(FlagWorkflow, models.Model):
     def __str__(self) -> str:
         return _("%(kind)s %(code)s possibly duplicated %(score)s%%") % {
             "kind": CandidateKind(self.candidate_kind).label, "code": self.candidate_code or self.candidate_id,
-            "score": round(float(self.score) * 100),
+            "score": math.floor(float(self.score) * 100 + 1e-9),  # down, as the pages show it
         }
 
 

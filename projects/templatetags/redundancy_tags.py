@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from django import template
@@ -41,9 +42,12 @@ def redundancy_flags_panel(context, demand):
 
 @register.filter
 def percent(score) -> str:
-    """A score in [0, 1] as a whole percentage: 0.8928 → "89%"."""
+    """A score in [0, 1] as a whole percentage, rounded down: 0.8928 → "89%".
+
+    Down, never to the nearest: the band is decided on the score itself (≥ the threshold), so
+    0.497 must read 49% beside "related", not 50% as if it had reached a 50% threshold."""
     try:
-        return f"{round(float(score) * 100)}%"
+        return f"{math.floor(float(score) * 100 + 1e-9)}%"
     except (TypeError, ValueError):
         return "—"
 

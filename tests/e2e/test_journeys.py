@@ -124,21 +124,21 @@ def test_c_finance_imports_with_an_error_fixes_it_and_downloads_the_budget_execu
     page.goto("/money/")
     page.click("[data-testid=import-disbursements]")
     bad = tmp_path / "拨付-有错.xlsx"
-    bad.write_bytes(workbook(year_of_payments(line, broken=True)))
+    bad.write_bytes(workbook(year_of_payments(line, broken=True, prefix="JRN")))
     page.set_input_files("#id_file", str(bad))
     page.click("[data-testid=upload]")
     errors = page.inner_text("[data-testid=row-errors]")
     screenshot(page, "journey-c-import-errors")
     assert "XM-1999-0000" in errors
-    assert not Disbursement.objects.filter(voucher_no__startswith=f"E2E-{line.pk}-").exists()
+    assert not Disbursement.objects.filter(voucher_no__startswith=f"JRN-{line.pk}-").exists()
 
     good = tmp_path / "拨付-已改.xlsx"
-    good.write_bytes(workbook(year_of_payments(line, broken=False)))
+    good.write_bytes(workbook(year_of_payments(line, broken=False, prefix="JRN")))
     page.set_input_files("#id_file", str(good))
     page.click("[data-testid=upload]")
     page.click("[data-testid=confirm-import]")
     page.wait_for_url("**/money/")
-    assert Disbursement.objects.filter(voucher_no__startswith=f"E2E-{line.pk}-").count() == 12
+    assert Disbursement.objects.filter(voucher_no__startswith=f"JRN-{line.pk}-").count() == 12
 
     # The budget execution of this year, as Excel: asked for, built, downloaded, opened.
     page.goto("/reports/")

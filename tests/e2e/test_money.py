@@ -38,7 +38,7 @@ def a_line_with_room():
     raise AssertionError("the demo data has no line with money left")
 
 
-def year_of_payments(line, *, broken: bool):
+def year_of_payments(line, *, broken: bool, prefix: str = "E2E"):
     source = {"provincial_fiscal": "省级财政", "municipal_fiscal": "市级财政", "central_transfer": "中央转移支付",
               "special_bonds": "专项债券", "self_raised": "自筹"}[line.source]
     category = {"hardware": "硬件", "software": "软件", "services": "服务", "operations": "运维"}[line.category]
@@ -46,7 +46,7 @@ def year_of_payments(line, *, broken: bool):
     for month in range(1, 13):
         amount = "一万元" if broken and month == 4 else "10,000.00"
         code = "XM-1999-0000" if broken and month == 9 else line.project.code
-        rows.append([f"E2E-{line.pk}-{month:02d}", code, line.fiscal_year, source, category, amount, "吉林祥云信息技术有限公司",
+        rows.append([f"{prefix}-{line.pk}-{month:02d}", code, line.fiscal_year, source, category, amount, "吉林祥云信息技术有限公司",
                      f"2026-{month:02d}-01", "月度运维款", "已支付"])
     return rows
 

@@ -153,3 +153,11 @@ def test_two_similar_pending_demands_stay_separate_flags(users):
     assert flagged == {("demand", d.pk) for d in copies}
     assert Organization.objects.filter(pk__in=[d.org_id for d in copies]).count() == 2
     assert org(CHANGCHUN_EDU).pk not in {d.org_id for d in copies}
+
+
+@pytest.mark.parametrize(("score", "shown"), [(0.497, "49%"), (0.4999, "49%"), (0.5, "50%"), (0.8928, "89%"),
+                                               (0.999, "99%"), (1.0, "100%"), (0.0, "0%"), (None, "—")])
+def test_a_score_is_shown_rounded_down_so_it_never_reads_as_reaching_a_band_it_did_not(score, shown):
+    from projects.templatetags.redundancy_tags import percent
+
+    assert percent(score) == shown

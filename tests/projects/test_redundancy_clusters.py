@@ -108,3 +108,18 @@ def test_the_page_and_api_compute_clusters_when_none_were_computed_yet(users):
     assert RedundancyClusterSnapshot.objects.count() == 0
     assert len(clusters_for(users["prov_reviewer"])) == 1
     assert RedundancyClusterSnapshot.objects.count() == 1
+
+
+def test_a_pair_a_reviewer_dismissed_never_joins_a_cluster(users):
+    from projects.models import RedundancyFlag
+    from projects.redundancy.choices import FlagState
+
+    a, b, c = (submit(make_demand(*PARKING_DEMAND, org_code=code), users) for code in (CHANGCHUN_EDU, JILIN_CIVIL, YANJI_EDU))
+    [cluster] = clusters_for(users["prov_reviewer"], compute_clusters())
+    assert {d.pk for d in cluster["demands"]} == {a.pk, b.pk, c.pk}
+    # The reviewer decided that Jilin's and Yanji's demands are not the same system (both ways round).
+    RedundancyFlag.objects.create(demand=b, candidate_kind="demand", candidate_id=c.pk, candidate_title=c.title,
+                                  score=Decimal("0.9"), state=FlagState.DISMISSED)
+    clusters = clusters_for(users["prov_reviewer"], compute_clusters())
+    assert all({b.pk, c.pk} - {d.pk for d in cl["demands"]} for cl in clusters)  # never both in one
+    assert any({a.pk, b.pk} <= {d.pk for d in cl["demands"]} for cl in clusters)  # the others still are
