@@ -17,6 +17,10 @@ bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "4"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+# Idle keep-alive connections are kept this long. gunicorn's default (2 s) is shorter than the
+# pause between two clicks: a client reusing a connection the server is closing at that moment
+# gets "connection reset" (seen under `make load`). nginx's upstream keep-alive (deploy/) is shorter.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "30"))
 accesslog = "-"
 preload_app = True
 # gunicorn's own lines in the same JSON as the app's (LOG_FORMAT=json, production's default).
