@@ -72,6 +72,9 @@ def clusters_page(request):
         chosen = [c for c in clusters if any(d.pk == focus for d in c["demands"])]
         focus_missing = not chosen
         clusters = chosen
+    # A demand that was decided already (merged into a project, sent to reuse): say where it went.
+    focus_demand = (demands_visible_to(user).select_related("project", "reuse_system", "merged_into")
+                    .filter(pk=focus).first() if focus_missing else None)
     page = Paginator(clusters, CLUSTERS_PER_PAGE).get_page(request.GET.get("page"))
     shown = [c for c in page]
     decisions = decisions_for({d.pk for c in shown for d in c["demands"]})
@@ -88,6 +91,7 @@ def clusters_page(request):
         "can_decide": may_decide,
         "focus": focus,
         "focus_missing": focus_missing,
+        "focus_demand": focus_demand,
         "recent": _recent_decisions(user) if focus is None else [],
         "kinds": ClusterDecisionKind,
     }

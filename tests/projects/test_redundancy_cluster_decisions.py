@@ -473,3 +473,15 @@ def test_a_decision_on_part_of_a_cluster_is_named_by_the_members_decided_on(user
                               demand_ids=[d.pk for d in demands[:2]], project_name="P", project_budget="1000")
     assert (cluster["label"], decision.label) == ("智慧停车平台 · 3 cities", "智慧停车平台 · 2 cities")
     assert Demand.objects.get(pk=demands[2].pk).status == "provincial_review"
+
+
+def test_the_page_says_where_a_decided_demand_went(users, login):
+    demands, cluster = parking_cluster(users)
+    client = login(users["prov_reviewer"])
+    client.post(reverse("projects:cluster_decide"), {
+        "cluster": cluster["key"], "kind": "build_once", "demands": [d.pk for d in demands],
+        "project_name": "全省智慧停车平台（省级统筹）", "project_budget": "1,500,000.00", "reason": "省建市用"})
+    compute_clusters()
+    demand = Demand.objects.select_related("project").get(pk=demands[0].pk)
+    page = client.get(reverse("projects:clusters") + f"?demand={demand.pk}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"Demand {demand.code} was merged into project {demand.project.code}: it is in no cluster any more." in page
