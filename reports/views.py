@@ -26,14 +26,16 @@ from .selectors import job_for, recent_jobs
 from .services import ReportRequestInvalid, fail_stale_jobs, request_report
 
 
-def _error_text(errors) -> str:
+def _error_text(errors, label=str) -> str:
+    """The errors as one sentence, each field named by `label(key)` (its label in the reader's language)."""
     parts = []
     for key, value in (errors.items() if isinstance(errors, dict) else [("", errors)]):
         if isinstance(value, dict):
-            parts.append(_error_text(value))
+            parts.append(_error_text(value, label))
         else:
             items = value if isinstance(value, list) else [value]
-            parts.append(f"{key}: " + "; ".join(str(v) for v in items) if key else "; ".join(str(v) for v in items))
+            text = "; ".join(str(v) for v in items)
+            parts.append(_("%(field)s: %(errors)s") % {"field": label(key), "errors": text} if key else text)
     return " ".join(parts)
 
 
@@ -48,7 +50,12 @@ def report_index(request):
                 job, created = request_report(user=user, kind=form.cleaned_data["kind"], fmt=form.cleaned_data["format"],
                                               params=form.params())
             except ReportRequestInvalid as exc:
-                messages.error(request, _("The report cannot be made: %(errors)s") % {"errors": _error_text(exc.errors)})
+                errors = exc.errors if isinstance(exc.errors, dict) else {}
+                for key, value in {**errors, **(errors.get("params") if isinstance(errors.get("params"), dict) else {})}.items():
+                    if key in form.fields and not isinstance(value, dict):
+                        form.add_error(key, [str(v) for v in (value if isinstance(value, list) else [value])])
+                messages.error(request, _("The report cannot be made: %(errors)s") % {
+                    "errors": _error_text(exc.errors, form.label_of)})
             else:
                 if not created:
                     messages.info(request, _("This report is already being built; here it is."))

@@ -41,8 +41,8 @@ EXCEL_EPOCH = date(1899, 12, 30).toordinal()
 
 @dataclass(frozen=True)
 class Column:
-    """One column: its header, its kind (text, money, percent, int, date, datetime) and whether the
-    total row adds it up."""
+    """One column: its header, its kind (text, money, percent, int, year, date, datetime) and whether the
+    total row adds it up. A `year` is a number without a thousands separator (2026), never totalled."""
 
     label: str
     kind: str = "text"
@@ -121,6 +121,7 @@ class Workbook:
             "money": f({"num_format": MONEY_FORMAT}),
             "percent": f({"num_format": PERCENT_FORMAT}),
             "int": f({"num_format": "#,##0"}),
+            "year": f({"num_format": "0"}),
             "date": f({"num_format": DATE_FORMAT}),
             "datetime": f({"num_format": DATETIME_FORMAT}),
             "total_label": f({"bold": True, "top": 1}),
@@ -143,8 +144,11 @@ class Workbook:
     # ------------------------------------------------------------------ tables
 
     def add_table(self, name: str, columns: Sequence[Column], rows: Iterable[Sequence], *, title: str | None = None,
-                  filters: Sequence[tuple[str, str]] | None = None, total_label: str | None = None, progress=None) -> dict:
-        """Write one table sheet; returns where its data lies (for summaries that refer to it)."""
+                  filters: Sequence[tuple[str, str]] | None = None, total_label: str | None = None, progress=None,
+                  total_rate: tuple[int, int, int] | None = None) -> dict:
+        """Write one table sheet; returns where its data lies (for summaries that refer to it).
+        `total_rate` = (column, numerator column, denominator column): the total row's cell of that
+        column is the ratio of the two SUBTOTALs, `=IF(den=0,0,num/den)` (the overall execution rate)."""
         sheet = self.book.add_worksheet(sheet_name(name, self.used_names))
         self._title_block(sheet, title or self.title, self.filters if filters is None else filters)
         widths = [max(c.min_width, text_width(c.label) + 2) for c in columns]
@@ -198,6 +202,11 @@ class Workbook:
                 value = sums[col] if count else 0
                 fmt = self.fmt["total_money"] if column.kind == "money" else self.fmt["total_int"]
                 sheet.write_formula(total_row, col, f"=SUBTOTAL(9,{rng})", fmt, float(value) if column.kind == "money" else int(value))
+            elif total_rate and col == total_rate[0]:
+                num, den = (xl_rowcol_to_cell(total_row, c) for c in total_rate[1:])
+                n, d = (sums[c] or Decimal("0") for c in total_rate[1:])
+                sheet.write_formula(total_row, col, f"=IF({den}=0,0,{num}/{den})", self.fmt["total_percent"],
+                                    float(n / d) if count and d else 0.0)
             else:
                 sheet.write_blank(total_row, col, None, self.fmt["total_blank"])
         sheet.freeze_panes(HEADER_ROW + 1, 1 if len(columns) > 3 else 0)
@@ -216,9 +225,9 @@ class Workbook:
         """The function writing one non-empty cell of a column of `kind`, with its format chosen once.
         It returns the text written for a text cell (to measure the column), None for a number or a date."""
         fmt = self.fmt
-        if kind in ("money", "percent", "int"):
+        if kind in ("money", "percent", "int", "year"):
             number_format = fmt[kind]
-            convert = int if kind == "int" else float
+            convert = int if kind in ("int", "year") else float
 
             def number(r, col, value):
                 sheet.write_number(r, col, convert(value), number_format)
@@ -256,7 +265,7 @@ class Workbook:
             return text_width(f"¥{Decimal(largest):,.2f}")
         if kind == "int":
             return text_width(f"{int(largest):,}")
-        return {"percent": 7, "date": 10, "datetime": 16}.get(kind, 0)
+        return {"percent": 7, "year": 6, "date": 10, "datetime": 16}.get(kind, 0)
 
     # ------------------------------------------------------------------ summaries as formulas
 

@@ -132,10 +132,15 @@ def register_builtin_sections() -> None:
 
 
 def document_number(project) -> str:
-    """The sheet's number: the prefix of REPORT_DOCUMENT_PREFIX, the year in 〔〕, the project's number."""
+    """The sheet's document number in the official form 吉数建审〔2026〕1号: REPORT_DOCUMENT_PREFIX,
+    the project's year in 〔〕 and its sequence number within the year (the figures after the last
+    "-" of its number XM-2026-0001, without leading zeros) followed by 号. Deterministic: the same
+    project always gets the same number. A number of another form is kept whole before 号."""
     from django.conf import settings
 
-    return f"{settings.REPORT_DOCUMENT_PREFIX}〔{project.year}〕{project.code}"
+    tail = (project.code or "").rsplit("-", 1)[-1]
+    sequence = str(int(tail)) if tail.isdigit() else (project.code or str(project.pk))
+    return f"{settings.REPORT_DOCUMENT_PREFIX}〔{project.year}〕{sequence}号"
 
 
 def build_project_approval(ctx: BuildContext) -> bytes:

@@ -14,10 +14,12 @@ from decimal import Decimal
 
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from budgets.choices import Category, DisbursementState, FundingSource, SavingDecision
 from budgets.selectors import lines_visible_to, savings_visible_to
 from core.money import format_amount
+from organizations.choices import RegionLevel
 
 from .. import tables
 from ..headings import describe_filters, issuing_authority
@@ -30,6 +32,7 @@ ZERO = Decimal("0")
 
 # budget execution columns
 EXEC_ORG_COL, EXEC_SOURCE_COL, EXEC_BUDGETED_COL, EXEC_PAID_COL, EXEC_RATE_COL = 2, 5, 7, 8, 9
+EXEC_CITY_COL, EXEC_YEAR_COL, EXEC_CATEGORY_COL = 3, 4, 6
 # savings columns
 SAVE_DECISION_COL, SAVE_REQUESTED_COL, SAVE_SAVED_COL = 5, 6, 8
 
@@ -48,21 +51,25 @@ def select_savings(user, params: dict):
 def execution_table(qs) -> tuple[tables.Table, list]:
     columns = [
         Column(_("Project number")), Column(_("Project")), Column(_("Construction organization")), Column(_("City")),
-        Column(_("Fiscal year"), "text"), Column(_("Funding source")), Column(_("Category")),
+        Column(_("Fiscal year"), "year"), Column(_("Funding source")), Column(_("Category")),
         Column(_("Budgeted (CNY)"), "money"), Column(_("Paid (CNY)"), "money"), Column(_("Execution rate"), "percent"),
     ]
+    provincial = _("Provincial")
     en = tables.english()
     rows_qs = qs.select_related(None).order_by("project__code", "fiscal_year", "source", "category", "pk").values_list(
         "project__code", "project__name", "project__construction_org__name", "project__construction_org__name_en",
         "project__construction_org__city__name", "project__construction_org__city__name_en",
+        "project__construction_org__level",
         "fiscal_year", "source", "category", "amount",
     ).annotate(paid=Sum("disbursements__amount", filter=Q(disbursements__status=DisbursementState.PAID)))
     sources, categories = dict(FundingSource.choices), dict(Category.choices)
     rows = []
-    for code, name, org, org_en, city, city_en, year, source, category, amount, paid in rows_qs:
+    for code, name, org, org_en, city, city_en, level, year, source, category, amount, paid in rows_qs:
         paid = paid or ZERO
-        rows.append((code, name, (org_en if en and org_en else org) or "", (city_en if en and city_en else city) or "",
-                     str(year), str(sources.get(source, source)), str(categories.get(category, category)), amount, paid,
+        # The city of the construction organization; a provincial organization has none: "省级".
+        place = (city_en if en and city_en else city) or (provincial if level == RegionLevel.PROVINCE else "")
+        rows.append((code, name, (org_en if en and org_en else org) or "", place,
+                     year, str(sources.get(source, source)), str(categories.get(category, category)), amount, paid,
                      (paid / amount) if amount else None))
     return tables.Table(_("Budget execution"), columns, iter(rows), len(rows)), rows
 
@@ -113,6 +120,12 @@ def _groups(rows, key: int, sums: tuple[int, ...]) -> list[tuple[str, tuple]]:
     return [(label, tuple(values)) for label, values in out.items()]
 
 
+def _short_execution_labels() -> dict[int, str]:
+    """Headers of the PDF's narrow columns: short, so that they fit without breaking a word."""
+    return {0: _("No."), EXEC_YEAR_COL: pgettext("column", "Year"), EXEC_BUDGETED_COL: _("Budget (CNY)"),
+            EXEC_PAID_COL: _("Paid (CNY)"), EXEC_RATE_COL: _("Rate")}
+
+
 def _rate(paid, budgeted) -> str:
     return f"{(paid / budgeted * 100):.1f}%" if budgeted else "—"
 
@@ -132,7 +145,9 @@ def build_budget_execution(ctx: BuildContext) -> bytes:
         chart_items = [(label, v[1], f"¥{format_amount(v[1])} · {_rate(v[2], v[1])}") for label, v in by_source if v[0]]
         from ..charts import bar_chart
 
-        section = _pdf_section(title, table, [0, 1, 2, 5, 7, 8, 9], total_cols=sums, chart=bar_chart(chart_items))
+        # Year and category tell a project's lines apart (one project has a line per source, year and category).
+        section = _pdf_section(title, table, [0, 1, 2, EXEC_YEAR_COL, 5, EXEC_CATEGORY_COL, 7, 8, 9], total_cols=sums,
+                               chart=bar_chart(chart_items), short_labels=_short_execution_labels())
         if section["totals"]:
             budgeted = sum((Decimal(r[EXEC_BUDGETED_COL]) for r in rows), ZERO)
             paid = sum((Decimal(r[EXEC_PAID_COL]) for r in rows), ZERO)
@@ -144,7 +159,8 @@ def build_budget_execution(ctx: BuildContext) -> bytes:
         return _pdf(ctx, title, [section])
     book = Workbook(title=title, authority=issuing_authority(), generated_at=ctx.generated_at, filters=describe_filters(ctx.params))
     table.rows = iter(rows)
-    info = book.add_table(table.name, table.columns, table.rows, title=title)
+    info = book.add_table(table.name, table.columns, table.rows, title=title,
+                          total_rate=(EXEC_RATE_COL, EXEC_PAID_COL, EXEC_BUDGETED_COL))
     book.add_summary(_("By organization"), info, by=EXEC_ORG_COL, groups=by_org, sums=list(sums),
                      title=_("Budget execution by organization"), count_label=_("Budget lines"), rate=(1, 0, _("Execution rate")))
     book.add_summary(_("By source"), info, by=EXEC_SOURCE_COL, groups=by_source, sums=list(sums),

@@ -7,6 +7,7 @@ empty report (title, filters, "no rows", totals of zero), never an error.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.db.models import Count, Sum
@@ -65,7 +66,10 @@ def demand_groups(qs) -> dict:
     return {"status": status_groups, "city": city_groups}
 
 
-def _pdf_section(title, table: tables.Table, keep: list[int], *, chart=None, empty=None, total_cols=()):
+NOWRAP_KINDS = ("money", "int", "percent", "year", "date")
+
+
+def _pdf_section(title, table: tables.Table, keep: list[int], *, chart=None, empty=None, total_cols=(), short_labels=None):
     rows, shown = [], 0
     sums = {i: Decimal("0") for i in total_cols}
     for row in table.rows:
@@ -76,27 +80,91 @@ def _pdf_section(title, table: tables.Table, keep: list[int], *, chart=None, emp
             shown += 1
     # Fixed column widths from the widest text (headers counted at half, they wrap), so WeasyPrint lays
     # the table out once instead of measuring every cell: long registers render several times faster.
-    widest = [max((_print_width(row[j][0]) for row in rows), default=0) for j in range(len(keep))]
+    unbroken = [j == 0 or table.columns[i].kind in NOWRAP_KINDS for j, i in enumerate(keep)]
+    measure = [_tight_width if unbroken[j] else _print_width for j in range(len(keep))]
+    widest = [max((measure[j](row[j][0]) for row in rows), default=0) for j in range(len(keep))]
     for j, i in enumerate(keep):
         if j and i in sums and table.columns[i].kind == "money":  # the total row's figure is the widest of its column
-            widest[j] = max(widest[j], _print_width("¥" + format_amount(sums[i])))
+            widest[j] = max(widest[j], _tight_width("¥" + format_amount(sums[i])))
+    # Codes (the first column), figures, rates, years and dates never wrap: their column gets the width
+    # of its widest cell first. The other columns share what is left by their text, each at least as
+    # wide as its longest Latin word (cells and header: no "Exec / ution", "Administrati / on").
+    short_labels = short_labels or {}
     columns = []
     for j, i in enumerate(keep):
         column = table.columns[i]
-        numeric = column.kind in ("money", "int")
-        weight = max(min(widest[j], 24), text_width(column.label) / 2, 10 if numeric else 8) + 4
-        columns.append({"label": column.label, "num": numeric, "weight": weight})
-    total_weight = sum(c["weight"] for c in columns)
-    for c in columns:
-        c["width"] = round(100 * c["weight"] / total_weight, 1)
-    rows = [[(text, num) for text, num in row] for row in rows]
+        label = short_labels.get(i, column.label)
+        numeric = column.kind in ("money", "int", "percent", "year")
+        nowrap = unbroken[j]
+        word = _longest_word(label)
+        if nowrap:
+            # a short header (预算年度, Year) stays on one line too
+            need = max(widest[j], word, _tight_width(label) if text_width(label) <= 8 else 6) + CELL_PADDING
+            columns.append({"label": label, "num": numeric, "nowrap": True, "need": need, "min": need, "weight": 0})
+        else:
+            longest = max((_longest_word(row[j][0]) for row in rows), default=0)
+            least = min(max(longest, word, 10), 22) + CELL_PADDING  # at least five CJK characters a line
+            weight = max(min(widest[j], 24), text_width(label) / 2, 8)
+            columns.append({"label": label, "num": numeric, "nowrap": False, "min": least, "weight": weight})
+    size = _share_widths(columns)
+    rows = [[(text, num, columns[j]["nowrap"]) for j, (text, num) in enumerate(row)] for row in rows]
     totals = None
     if total_cols:
         totals = [("¥" + format_amount(sums[i])) if i in sums and table.columns[i].kind == "money" else
                   (f"{int(sums[i]):,}" if i in sums else "") for i in keep]
         totals[0] = _("Total (%(n)s rows)") % {"n": f"{table.count:,}"}
-    return {"title": title, "columns": columns, "rows": rows, "count": table.count, "shown": shown, "totals": totals,
+    return {"title": title, "columns": columns, "rows": rows, "count": table.count, "size": size, "shown": shown, "totals": totals,
             "truncated": table.count > shown, "chart": chart, "empty": empty or _("No rows match these filters.")}
+
+
+LATIN_WORD = re.compile(r"[A-Za-z0-9().%\-]+")
+PAGE_HALF_EMS = 112  # the text width of A4 portrait (178 mm) in half-ems of the tables' 9 pt
+CELL_PADDING = 3  # 2 × 1.6 mm of padding, the borders and a little air, in the same unit
+
+
+def _glyph(ch: str) -> float:
+    if text_width(ch) == 2:
+        return 2
+    if ch.isdigit() or ch == "¥":
+        return 1.1
+    if ch.isupper() or ch in "%@&":
+        return 1.45
+    return 0.75 if ch in ".,-:;()'/ " else 1.3
+
+
+def _tight_width(text: str) -> float:
+    """Width of a text that does not wrap, in half-ems of 9 pt (measured on the rendered PDFs: a CJK
+    character 2, a figure 1.1, a capital 1.45, a small letter 1.3, punctuation 0.75; a little generous)."""
+    return sum(_glyph(ch) for ch in text)
+
+
+def _longest_word(text: str) -> float:
+    return max((_tight_width(w) for w in LATIN_WORD.findall(text)), default=0)
+
+
+def _share_widths(columns: list[dict]) -> str:
+    """Each column's `width` in % of the table: the unbroken ones their need, the others the rest by
+    weight but never below their `min` (a column below its minimum gets it and leaves the pool).
+    Returns the table's size class: "" at 9 pt, or "small" (8 pt) / "smaller" (7.5 pt) when the
+    columns need more than the page at 9 pt (long English names), so that nothing has to break."""
+    fixed = {j: c["need"] for j, c in enumerate(columns) if c["nowrap"]}
+    pool = [j for j, c in enumerate(columns) if not c["nowrap"]]
+    while pool:
+        rest = PAGE_HALF_EMS - sum(fixed.values())
+        total = sum(columns[j]["weight"] for j in pool) or 1
+        short = [j for j in pool if rest * columns[j]["weight"] / total < columns[j]["min"]]
+        if not short:
+            fixed.update({j: rest * columns[j]["weight"] / total for j in pool})
+            break
+        for j in short:
+            fixed[j] = columns[j]["min"]
+            pool.remove(j)
+    whole = sum(fixed.values()) or 1
+    for j, c in enumerate(columns):
+        c["width"] = round(100 * fixed[j] / whole, 1)
+    scale = PAGE_HALF_EMS / whole
+    # The glyph widths are a little generous: up to 3 % over still fits at 9 pt.
+    return "" if scale >= 0.97 else "small" if scale >= 8 / 9 else "smaller"
 
 
 def _print_width(text: str) -> float:

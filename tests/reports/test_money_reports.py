@@ -58,7 +58,7 @@ def test_budget_execution_workbook_has_lines_sheets_by_org_and_source_formulas_a
     header = [c.value for c in data[5]]
     assert header[7:] == ["预算（元）", "已支付（元）", "执行率"]
     rows = [[c.value for c in r] for r in data.iter_rows(min_row=6, max_row=8)]
-    assert len(rows) == 3 and {r[4] for r in rows} == {"2026"}
+    assert len(rows) == 3 and {r[4] for r in rows} == {2026}
     first = next(r for r in data.iter_rows(min_row=6, max_row=8) if r[5].value == "省级财政资金")
     assert first[7].value == 1000000 and first[7].number_format == MONEY_FORMAT
     assert first[8].value == 250000 and first[9].value == pytest.approx(0.25) and first[9].number_format == PERCENT_FORMAT
@@ -79,6 +79,35 @@ def test_budget_execution_workbook_has_lines_sheets_by_org_and_source_formulas_a
     assert by_org["长春市教育局"][1:3] == [400000, 100000]
 
 
+def test_budget_execution_workbook_fills_the_city_writes_the_year_as_a_number_and_totals_the_rate(users, money):
+    content = build("budget_execution", "xlsx", users["finance"], {"year": 2026})
+    data = workbook(content)["预算执行"]
+    assert data["D5"].value == "地市" and data["E5"].value == "预算年度"
+    cities = {r[1].value: r[3].value for r in data.iter_rows(min_row=6, max_row=8)}
+    assert cities == {"全省电子证照共享平台": "省级", "长春市智慧教育平台": "长春市"}
+    for r in data.iter_rows(min_row=6, max_row=8):
+        assert isinstance(r[4].value, int) and r[4].value == 2026 and r[4].number_format == "0"
+    assert data["J9"].value == "=IF(H9=0,0,I9/H9)" and data["J9"].number_format == PERCENT_FORMAT
+    assert data["H9"].value == "=SUBTOTAL(9,H6:H8)"
+    assert cached(content)["预算执行"]["J9"].value == pytest.approx(850000 / 1900000)
+    with translation.override("en"):
+        english = workbook(build("budget_execution", "xlsx", users["finance"], {"year": 2026}, language="en"))
+    assert {r[3].value for r in english.worksheets[0].iter_rows(min_row=6, max_row=8)} >= {"Provincial"}
+
+
+def test_budget_execution_pdf_has_category_and_year_columns_and_unbroken_codes_in_both_languages(users, money):
+    text = pdf_text(build("budget_execution", "pdf", users["finance"]))
+    assert "支出类别" in text and "预算年度" in text and "项目编号" in text and "执行率" in text
+    assert "2025" in text
+    english = pdf_text(build("budget_execution", "pdf", users["finance"], language="en"))
+    assert "Category" in english and "Year" in english and "Rate" in english
+    codes = [p.code for p in money]
+    for code in codes:
+        assert code in text and code in english  # never broken across two lines
+    lines = [line.strip() for line in english.splitlines()]
+    assert "ution rate" not in lines and not any(line.startswith("%") for line in lines)  # no "Exec / ution", "44.9 / %"
+
+
 def test_budget_execution_csv_and_source_filter(users, money):
     text = build("budget_execution", "csv", users["finance"], {"source": "municipal_fiscal"}).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
@@ -89,7 +118,7 @@ def test_budget_execution_csv_and_source_filter(users, money):
 def test_budget_execution_pdf_has_title_figures_chart_and_cjk_font(users, money):
     content = build("budget_execution", "pdf", users["finance"], {"year": 2026})
     text = pdf_text(content)
-    assert "预算执行" in text and "长春市教育局" in text and "25.0%" in text
+    assert "预算执行" in text and "长春市教育局" in text.replace("\n", "") and "25.0%" in text
     assert "¥1,900,000.00" in text and "¥850,000.00" in text and "44.7%" in text and "专项债券" in text
     assert "第 1 页，共 1 页" in text
     assert has_embedded_cjk_font(content)

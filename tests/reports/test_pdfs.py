@@ -103,7 +103,7 @@ def test_approval_sheet_follows_the_official_layout(users, project):
     project, _demand = project
     content = build("project_approval", users["prov_approver"], {"project": project.pk})
     text = squash(pdf_text(content))
-    assert "全省统一身份认证平台立项审批表" in text and "吉数建审〔2026〕XM-2026-0042" in text
+    assert "全省统一身份认证平台立项审批表" in text and "吉数建审〔2026〕42号" in text
     for heading in ("一、建设内容", "二、建设依据与必要性", "三、投资估算（按构成）", "四、重复建设核查及处理意见"):
         assert heading in text
     assert text.index("一、建设内容") < text.index("二、建设依据") < text.index("三、投资估算") < text.index("四、重复建设")
