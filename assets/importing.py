@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -323,12 +324,20 @@ def _label(resource, key) -> str:
         return key if key != "__all__" else ""
 
 
+MIDNIGHT_TEXT = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]00:00(:00)?$")
+
+
 def _show(value) -> str:
+    """A cell as the report's value column shows it: a date cell as a date (2026-12-28), not a timestamp."""
     if value is None:
         return ""
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
         return value.isoformat()
-    return force_str(value)[:100]
+    text = force_str(value)
+    midnight = MIDNIGHT_TEXT.match(text.strip())
+    return midnight.group(1) if midnight else text[:100]
 
 
 # ---------------------------------------------------------------- temporary files between preview and commit

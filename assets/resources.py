@@ -220,7 +220,7 @@ class DateWidget(ColumnWidget):
                 validate_date_range(parsed, past_only=self.past_only)
             except ValidationError as exc:
                 raise CellError(gettext("Column “%(column)s”: “%(value)s” is out of range. %(rule)s") % {
-                    "column": self.column_label, "value": force_str(value), "rule": exc.messages[0]})
+                    "column": self.column_label, "value": parsed.isoformat(), "rule": exc.messages[0]})
         return parsed
 
     def parse(self, value):

@@ -6,7 +6,9 @@ is wrong, lookups loaded once per file and rows written in bulk.
 What money adds:
 
 * Natural keys: a line by (project code, fiscal year, source, category); a disbursement by its
-  voucher number, which must be new (used twice in the file or already in the database: refused).
+  voucher number: a new one is added; one already recorded with the same values counts as
+  unchanged (an exported file imported again); with different values, or used twice in the file,
+  or recorded on a disbursement the user may not see: refused.
 * Scope: only projects the user may change are found; a settled project takes no new money.
 * The invariants, per row and naming the rows: a project's lines never exceed its approved
   budget; approved plus paid on a line never exceed the line; a line never drops below what is
@@ -310,11 +312,13 @@ DISBURSEMENT_COLUMNS = (
     Column("status", "状态", "Status", help_zh="已申请、已批准或已支付（默认已申请）", help_en="requested, approved or paid (default requested)"),
 )
 
+RECORDED_VALUES = ("voucher_no", "budget_line__project__code", "budget_line__fiscal_year", "budget_line__source",
+                   "budget_line__category", "amount", "payee", "date", "purpose", "status")
 IMPORTABLE_STATES = (DisbursementState.REQUESTED, DisbursementState.APPROVED, DisbursementState.PAID)
 
 
 class DisbursementResource(MoneyResource):
-    """Disbursements by voucher number (always new); the line by project code, year, source and category."""
+    """Disbursements by voucher number (new, or unchanged when recorded with the same values); the line by project code, year, source and category."""
 
     columns = DISBURSEMENT_COLUMNS
     concrete_fields = ("voucher_no", "amount", "payee", "date", "purpose", "status")
@@ -348,10 +352,47 @@ class DisbursementResource(MoneyResource):
         super().before_import(dataset, **kwargs)
         vouchers = {str(v).strip() for v in dataset["voucher_no"] if v} if "voucher_no" in (dataset.headers or []) else set()
         self.used_vouchers = set()
+        self.recorded = {}  # voucher → what is recorded, for the vouchers of the file the user may see
         vouchers = list(vouchers)
         for start in range(0, len(vouchers), 5000):
-            self.used_vouchers |= set(Disbursement.objects.filter(voucher_no__in=vouchers[start:start + 5000]).values_list("voucher_no", flat=True))
+            chunk = vouchers[start:start + 5000]
+            self.used_vouchers |= set(Disbursement.objects.filter(voucher_no__in=chunk).values_list("voucher_no", flat=True))
+            for rec in Disbursement.objects.restrict(self.user).filter(voucher_no__in=chunk).values(*RECORDED_VALUES):
+                self.recorded[rec["voucher_no"]] = rec
         self.paid_projects = {}
+
+    def recorded_differences(self, recorded, instance, cells) -> dict:
+        """The columns where the file's row differs from the disbursement recorded under its voucher."""
+        file_values = {
+            "project": cells["project"].code, "fiscal_year": cells["fiscal_year"], "source": cells["source"],
+            "category": cells["category"], "amount": instance.amount, "payee": (instance.payee or "").strip(),
+            "date": instance.date, "purpose": (instance.purpose or "").strip(), "status": instance.status,
+        }
+        shown = {
+            "project": recorded["budget_line__project__code"], "fiscal_year": recorded["budget_line__fiscal_year"],
+            "source": _label(FundingSource, recorded["budget_line__source"]),
+            "category": _label(Category, recorded["budget_line__category"]), "amount": f"{recorded['amount']:,.2f}",
+            "payee": recorded["payee"], "date": recorded["date"].isoformat(), "purpose": recorded["purpose"] or "—",
+            "status": _label(DisbursementState, recorded["status"]),
+        }
+        stored = {
+            "project": recorded["budget_line__project__code"], "fiscal_year": recorded["budget_line__fiscal_year"],
+            "source": recorded["budget_line__source"], "category": recorded["budget_line__category"], "amount": recorded["amount"],
+            "payee": (recorded["payee"] or "").strip(), "date": recorded["date"], "purpose": (recorded["purpose"] or "").strip(),
+            "status": recorded["status"],
+        }
+        return {
+            name: [gettext("Column “%(column)s”: voucher number “%(voucher)s” is already recorded with a different value "
+                           "(recorded: %(recorded)s); change it on its page.") % {
+                "column": self.labels[name], "voucher": recorded["voucher_no"], "recorded": shown[name]}]
+            for name in file_values if file_values[name] != stored[name]
+        }
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        """A row whose voucher is recorded with the same values changes nothing: it counts as unchanged."""
+        if import_validation_errors:
+            return False
+        return bool(getattr(instance, "_import_unchanged", False))
 
     def existing(self, row):
         return None  # a disbursement is never changed by an import
@@ -386,7 +427,7 @@ class DisbursementResource(MoneyResource):
             if first != number:
                 errors["voucher_no"] = [gettext("Column “%(column)s”: “%(value)s” appears twice in the file (rows %(first)s and %(row)s).") % {
                     "column": self.labels["voucher_no"], "value": voucher, "first": self.row_of(first), "row": self.row_of(number)}]
-            elif voucher in self.used_vouchers:
+            elif voucher in self.used_vouchers and voucher not in self.recorded:
                 errors["voucher_no"] = [gettext("Column “%(column)s”: voucher number “%(value)s” is already used.") % {
                     "column": self.labels["voucher_no"], "value": voucher}]
         if instance.status and instance.status not in IMPORTABLE_STATES and "status" not in errors:
@@ -395,6 +436,16 @@ class DisbursementResource(MoneyResource):
         key = None
         if len(cells) == 4 and None not in cells.values():
             key = (cells["project"].pk, cells["fiscal_year"], cells["source"], cells["category"])
+        recorded = self.recorded.get(voucher) if voucher and "voucher_no" not in errors else None
+        if recorded is not None:
+            # Exported rows imported again (or the same file twice): the same values are unchanged and
+            # skipped; different values are refused (a recorded disbursement changes on its page only).
+            if not errors:
+                errors = self.recorded_differences(recorded, instance, cells)
+            if errors:
+                raise ValidationError(errors)
+            instance._import_unchanged = True
+            return
         line = self.line_table.get(key) if key else None
         if key and line is None and not errors.get("project"):
             project = self.project_table.get(str(row.get("project")).strip().upper())

@@ -12,16 +12,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import audit, workflow
 from core.errors import TransitionConflict, TransitionForbidden, TransitionInvalid
 from core.money import AmountError, parse_amount
+from core.notifications import notify
 from core.uploads import UploadRefused, check_upload
+from organizations.choices import Role
 from projects.delivery.choices import FundingState
 from projects.delivery.models import Project
 from projects.delivery.services import project_transition
@@ -437,11 +442,18 @@ def propose_budget_change(*, project: Project, actor, new_amount, reason: str, d
             message = _("Document: %(reason)s") % {"reason": " ".join(err.messages)}
             raise TransitionInvalid(message, field_errors={"document": [message]}) from None
     with transaction.atomic():
-        locked = Project.objects.select_for_update().get(pk=project.pk)
+        locked = lock_project_money(project.pk)  # the project, then its lines: their total holds until commit
         if new_amount == locked.approved_budget:
             message = _("The new budget equals the approved budget (%(budget)s): nothing to change.") % {
                 "budget": f"{locked.approved_budget:,.2f}"}
             raise TransitionInvalid(message, field_errors={"new_amount": [message]})
+        lines = lines_total(locked.pk)
+        if new_amount < lines:
+            # Approved plus paid never exceed the lines, so the lines' total is the floor of the budget.
+            message = _("The new budget %(new)s is below the total of the project's budget lines (%(total)s): "
+                        "reduce the lines first, or propose at least %(total)s.") % {
+                "new": f"{new_amount:,.2f}", "total": f"{lines:,.2f}"}
+            raise TransitionConflict(message, field_errors={"new_amount": [message]})
         if BudgetChange.objects.filter(project=locked, status=BudgetChangeState.PROPOSED).exists():
             raise TransitionConflict(_("A budget change of this project is already waiting for a decision."))
         change = BudgetChange(project=locked, old_amount=locked.approved_budget, new_amount=new_amount, reason=reason.strip(),
@@ -452,7 +464,41 @@ def propose_budget_change(*, project: Project, actor, new_amount, reason: str, d
         change.save()
         _record(change, actor, "propose", target=BudgetChangeState.PROPOSED, machine="status",
                 payload={"old": str(change.old_amount), "new": str(change.new_amount)})
+        transaction.on_commit(lambda: _tell_approvers(change.pk))
     return change
+
+
+def lines_total(project_id: int) -> Decimal:
+    """The total of a project's budget lines (the lowest approved budget they allow)."""
+    return BudgetLine.objects.filter(project_id=project_id).aggregate(total=Sum("amount"))["total"] or ZERO
+
+
+def _change_url(change) -> str:
+    return reverse("budgets:project_money", args=[change.project_id])
+
+
+def _tell_approvers(change_id: int) -> None:
+    """A proposed budget change: the provincial approvers decide on it (after commit)."""
+    change = BudgetChange.objects.select_related("project", "proposed_by").get(pk=change_id)
+    people = get_user_model().objects.filter(is_active=True, role=Role.PROVINCIAL_APPROVER)
+    notify(people, verb="budget_change.proposed", obj=change, actor=change.proposed_by, url=_change_url(change),
+           exclude=[change.proposed_by] if change.proposed_by else (),
+           message=gettext_lazy("%(who)s proposes to change the approved budget of %(code)s from %(old)s to %(new)s."),
+           params={"who": str(change.proposed_by or ""), "code": change.project.code, "old": f"{change.old_amount:,.2f}",
+                   "new": f"{change.new_amount:,.2f}"})
+
+
+def _tell_proposer(change_id: int, actor) -> None:
+    """An approved or rejected budget change: its proposer hears of it (after commit)."""
+    change = BudgetChange.objects.select_related("project", "proposed_by").get(pk=change_id)
+    if change.proposed_by is None:
+        return
+    message = (gettext_lazy("Your budget change of %(code)s (%(old)s → %(new)s) was approved.")
+               if change.status == BudgetChangeState.APPROVED else
+               gettext_lazy("Your budget change of %(code)s (%(old)s → %(new)s) was rejected."))
+    notify([change.proposed_by], verb=f"budget_change.{change.status}", obj=change, actor=actor, url=_change_url(change),
+           exclude=[actor] if actor else (), message=message,
+           params={"code": change.project.code, "old": f"{change.old_amount:,.2f}", "new": f"{change.new_amount:,.2f}"})
 
 
 def budget_change_transition(*, change: BudgetChange, name: str, actor, comment: str = "") -> BudgetChange:
@@ -475,7 +521,8 @@ def budget_change_transition(*, change: BudgetChange, name: str, actor, comment:
     if name == "reject" and not (comment or "").strip():
         raise TransitionInvalid(_("Say why the budget change is rejected."), field_errors={"comment": [_("A reason is required.")]})
     return workflow.fire(change, field="status", name=name, actor=actor, comment=comment, lock=lock, after_save=after_save,
-                         kwargs={"by": actor}, payload={"old": str(change.old_amount), "new": str(change.new_amount)})
+                         kwargs={"by": actor}, payload={"old": str(change.old_amount), "new": str(change.new_amount)},
+                         on_commit=[lambda: _tell_proposer(change.pk, actor)])
 
 
 # ---------------------------------------------------------------------------------------

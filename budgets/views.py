@@ -123,28 +123,67 @@ def disbursement_transition(request, pk: int):
     return redirect("budgets:project_money", pk=disbursement.budget_line.project_id)
 
 
+# A refused form of the money page keeps what was typed: the page shows it once more (one draft a session).
+DRAFT_KEY = "budgets_money_draft"
+DRAFT_MAX = 20000  # characters kept per box: more than any box takes, so that an over-long text comes back whole
+
+
+def _keep_draft(request, project_id: int, form: str, fields) -> None:
+    request.session[DRAFT_KEY] = {"project": project_id, "form": form,
+                                  "data": {f: str(request.POST.get(f, ""))[:DRAFT_MAX] for f in fields}}
+
+
+def _take_draft(request, project_id: int) -> dict:
+    draft = request.session.get(DRAFT_KEY)
+    if not draft or draft.get("project") != project_id:
+        return {}
+    del request.session[DRAFT_KEY]
+    return draft
+
+
+def _draft_for(draft: dict, form: str) -> dict | None:
+    return draft.get("data") if draft.get("form") == form else None
+
+
+def with_decisions(changes, user) -> None:
+    """Each change's actions for `user`, and why approve is not among them when a guard blocks it."""
+    for change in changes:
+        change.actions = workflow.available_transitions(change, "status", user)
+        blocked = workflow.blocked_transitions(change, "status", user).get("approve", [])
+        if blocked:
+            total = services.lines_total(change.project_id)
+            change.approve_blocked = [*blocked, _("the project's budget lines add up to %(total)s") % {"total": f"{total:,.2f}"}]
+
+
 @login_required
 def project_money(request, pk: int):
     """One project's money: the funding figures, the lines, disbursements, budget changes and the final account."""
     project = project_for(request.user, pk)
     user = request.user
+    draft = _take_draft(request, project.pk)
     data = selectors.project_money_page(user, project)
-    for obj in [*data["disbursements"], *data["changes"]]:
+    for obj in data["disbursements"]:
         obj.actions = workflow.available_transitions(obj, "status", user)
+    with_decisions(data["changes"], user)
     manages = perm.may_manage_money(user)
     lines = data["money"].lines
     edits_lines = perm.may_edit_budget_lines(project, user) and project.funding_status != "settled"
     if edits_lines:
-        for line in lines:  # each line's own form, filled with its values (ids apart per line)
-            line.form = BudgetLineForm(auto_id=f"line{line.pk}_%s", initial={
+        for line in lines:  # each line's own form, filled with its values (ids apart per line), or with what was typed
+            typed = _draft_for(draft, f"line{line.pk}")
+            line.form = BudgetLineForm(auto_id=f"line{line.pk}_%s", initial=typed or {
                 "fiscal_year": line.fiscal_year, "source": line.source, "category": line.category, "amount": line.amount, "note": line.note})
+            line.draft = typed is not None
             line.deletable = not (line.requested or line.held or line.has_rejected)
+    typed_line, typed_disbursement, typed_change = (_draft_for(draft, f) for f in ("line", "disbursement", "change"))
     return render(request, "budgets/project_money.html", {
         **data, "project": project, "manages": manages, "edits_lines": edits_lines,
-        "line_form": BudgetLineForm() if edits_lines else None,
-        "disbursement_form": DisbursementForm(lines=lines, milestones=project.milestones.all()) if manages and lines else None,
-        "partial_form": PartialAllocationForm() if manages else None,
-        "change_form": BudgetChangeForm() if perm.may_propose_budget_change(project, user) else None,
+        "line_form": BudgetLineForm(initial=typed_line) if edits_lines else None, "line_draft": typed_line is not None,
+        "disbursement_form": DisbursementForm(lines=lines, milestones=project.milestones.all(), initial=typed_disbursement)
+        if manages and lines else None,
+        "disbursement_draft": typed_disbursement is not None,
+        "partial_form": PartialAllocationForm(initial=_draft_for(draft, "partial")) if manages else None,
+        "change_form": BudgetChangeForm(initial=typed_change) if perm.may_propose_budget_change(project, user) else None,
     })
 
 
@@ -176,8 +215,11 @@ def line_add(request, pk: int):
     form = BudgetLineForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
+        _keep_draft(request, project.pk, "line", form.fields)
     elif _post_service(request, project, lambda: services.add_budget_line(project=project, actor=request.user, **form.cleaned_data)):
         messages.success(request, _("Budget line added."))
+    else:
+        _keep_draft(request, project.pk, "line", form.fields)
     return redirect("budgets:project_money", pk=project.pk)
 
 
@@ -190,8 +232,11 @@ def line_edit(request, pk: int):
     form = BudgetLineForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
+        _keep_draft(request, line.project_id, f"line{line.pk}", form.fields)
     elif _post_service(request, line.project, lambda: services.update_budget_line(line=line, actor=request.user, **form.cleaned_data)):
         messages.success(request, _("Budget line saved."))
+    else:
+        _keep_draft(request, line.project_id, f"line{line.pk}", form.fields)
     return redirect("budgets:project_money", pk=line.project_id)
 
 
@@ -216,6 +261,7 @@ def disbursement_add(request, pk: int):
     form = DisbursementForm(request.POST, lines=lines, milestones=milestones)
     if not form.is_valid():
         _form_errors(request, form)
+        _keep_draft(request, project.pk, "disbursement", form.fields)
     else:
         data = form.cleaned_data
         line = next(line for line in lines if line.pk == data["budget_line"])
@@ -224,6 +270,8 @@ def disbursement_add(request, pk: int):
                 line=line, actor=request.user, amount=data["amount"], voucher_no=data["voucher_no"], payee=data["payee"],
                 date=data["date"], purpose=data["purpose"], milestone=milestone)):
             messages.success(request, _("Disbursement requested."))
+        else:
+            _keep_draft(request, project.pk, "disbursement", form.fields)
     return redirect("budgets:project_money", pk=project.pk)
 
 
@@ -235,9 +283,12 @@ def partial_allocation(request, pk: int):
     form = PartialAllocationForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
+        _keep_draft(request, project.pk, "partial", form.fields)
     elif _post_service(request, project, lambda: services.record_partial_allocation(project=project, actor=request.user,
                                                                                     reason=form.cleaned_data["reason"])):
         messages.success(request, _("Partial allocation recorded: the funds can now be allocated."))
+    else:
+        _keep_draft(request, project.pk, "partial", form.fields)
     return redirect("budgets:project_money", pk=project.pk)
 
 
@@ -248,12 +299,16 @@ def budget_change_propose(request, pk: int):
     if not perm.may_propose_budget_change(project, request.user):
         raise PermissionDenied
     form = BudgetChangeForm(request.POST, request.FILES)
+    typed = ("new_amount", "reason")  # a file cannot be put back in its box: it is chosen again
     if not form.is_valid():
         _form_errors(request, form)
+        _keep_draft(request, project.pk, "change", typed)
     elif _post_service(request, project, lambda: services.propose_budget_change(
             project=project, actor=request.user, new_amount=form.cleaned_data["new_amount"], reason=form.cleaned_data["reason"],
             document=form.cleaned_data.get("document"))):
         messages.success(request, _("Budget change proposed: a provincial approver decides on it."))
+    else:
+        _keep_draft(request, project.pk, "change", typed)
     return redirect("budgets:project_money", pk=project.pk)
 
 
@@ -267,8 +322,7 @@ def budget_change_list(request):
     if status in BudgetChangeState.values:
         qs = qs.filter(status=status)
     page = Paginator(qs.order_by("-pk"), 50).get_page(request.GET.get("page"))
-    for change in page:
-        change.actions = workflow.available_transitions(change, "status", request.user)
+    with_decisions(page, request.user)
     return render(request, "budgets/budget_changes.html", {"page": page, "status": status,
                                                            "states": BudgetChangeState.choices})
 

@@ -40,6 +40,23 @@
 
   document.addEventListener("DOMContentLoaded", function () { bind(document); });
   document.addEventListener("htmx:load", function (event) { bind(event.target); });
+
+  /* A form marked data-length-guard is not sent while one of its boxes holds more than its limit:
+   * the text stays where it was typed, the box gets the focus and its counter says how much to cut
+   * (without script the server refuses it and the page gives the text back). */
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-length-guard]")) { return; }
+    var fields = form.querySelectorAll("input[data-maxlength], textarea[data-maxlength]");
+    for (var i = 0; i < fields.length; i += 1) {
+      if (count(fields[i].value) > parseInt(fields[i].dataset.maxlength, 10)) {
+        event.preventDefault();
+        update(fields[i]);
+        fields[i].focus();
+        return;
+      }
+    }
+  }, true);
 }());
 
 /* A button or link with data-confirm asks before it acts (the text names what will happen). */

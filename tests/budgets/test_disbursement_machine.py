@@ -168,8 +168,10 @@ def test_others_cannot_propose_a_budget_change(users, username):
 
 
 def test_a_cut_below_the_lines_is_refused_at_approval(users):
-    project, _line = funded_project()
-    change = services.propose_budget_change(project=project, actor=users["finance"], new_amount="500000", reason="压减")
+    project, line = funded_project(line="800000.00")
+    change = services.propose_budget_change(project=project, actor=users["finance"], new_amount="900000", reason="压减")
+    line.amount = Decimal("1000000.00")  # the lines grew after the proposal (within the current budget)
+    line.save(update_fields=["amount"])
     with pytest.raises(TransitionConflict) as err:
         services.budget_change_transition(change=change, name="approve", actor=users["prov_approver"])
     assert "below the budget lines" in str(err.value.message)

@@ -123,10 +123,10 @@ def test_bad_amounts_are_refused_per_row(users, line, amount, fragment):
 def test_a_voucher_used_twice_in_the_file_or_in_the_database(users, line):
     run(users["finance"], xlsx([row("PZ-OLD", "XM-2026-0101", "1000")]), commit=True)
     report = run(users["finance"], xlsx([row("PZ-1", "XM-2026-0101", "1000"), row("PZ-1", "XM-2026-0101", "1000"),
-                                         row("PZ-OLD", "XM-2026-0101", "1000")]), commit=True)
+                                         row("PZ-OLD", "XM-2026-0101", "2000")]), commit=True)
     assert not report.ok and Disbursement.objects.count() == 1
-    assert [(p.row, p.column) for p in report.problems] == [(3, "凭证号"), (4, "凭证号")]
-    assert "appears twice" in report.problems[0].message and "already used" in report.problems[1].message
+    assert [(p.row, p.column) for p in report.problems] == [(3, "凭证号"), (4, "金额（元）")]
+    assert "appears twice" in report.problems[0].message and "already recorded" in report.problems[1].message
 
 
 def test_unknown_project_and_missing_line_are_named(users, line):

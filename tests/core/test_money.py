@@ -68,7 +68,7 @@ def test_the_reason_names_the_value_in_the_users_language():
     with translation.override("en"):
         assert str(caught.value) == "“五十万” is written in Chinese numerals; write the amount in digits, e.g. 500000 or 50万"
     with translation.override("zh-hans"):
-        assert str(caught.value) == "“五十万”是中文大写数字，请用阿拉伯数字填写金额，例如 500000 或 50万"
+        assert str(caught.value) == "“五十万”是中文数字，请用阿拉伯数字填写金额，例如 500000 或 50万"
 
 
 def test_numbers_are_accepted_as_well():

@@ -123,3 +123,25 @@ def test_pm_asks_for_a_budget_increase_that_the_approver_approves(new_page):
     assert Project.objects.get(pk=project.pk).approved_budget == new
     approver.goto(f"/money/projects/{project.pk}/")
     assert f"{new:,.2f}" in approver.inner_text("[data-testid=fig-approved]")
+
+
+def test_an_over_long_reason_is_neither_sent_nor_lost(new_page):
+    """The live counter's warning keeps the form from being sent: the text stays, nothing is proposed."""
+    from budgets.models import BudgetChange
+    from projects.models import Project
+
+    project = (Project.objects.filter(construction_org__code="220000-zwj", approved_budget__gt=0)
+               .exclude(budget_changes__status="proposed").exclude(funding_status="settled").order_by("-pk").first())
+    pm = new_page()
+    login(pm, "pm", "en")
+    pm.goto(f"/money/projects/{project.pk}/")
+    reason = "扩" * 4100
+    pm.fill("#id_new_amount", f"{project.approved_budget + Decimal('1000000'):,.2f}")
+    pm.fill("#id_reason", reason)
+    pm.click("[data-testid=propose-change]")
+    pm.wait_for_timeout(500)
+    assert pm.url.endswith(f"/money/projects/{project.pk}/")
+    assert pm.input_value("#id_reason") == reason  # still there, whole
+    assert "text-danger" in pm.get_attribute("#id_reason ~ [data-maxlength-counter]", "class")
+    assert pm.evaluate("document.activeElement.id") == "id_reason"
+    assert not BudgetChange.objects.filter(project=project, status="proposed").exists()
