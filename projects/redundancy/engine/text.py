@@ -85,6 +85,12 @@ DEFAULT_STOP_TERMS: frozenset[str] = frozenset(
     phase new the a an of for and or with to in on by as at from into its their our this that
     is are be will which based using use used via per all any each every one stop province
     provincial city municipal county prefecture district town bureau bureaus department government
+    吉林祥云 祥云 政务云 部署 对接 接入 台账
+    人力资源和社会保障局 人力资源和社会保障厅 人社局 人社厅 保障局 保障厅 民政局 民政厅 水务局 水利厅 教育局 教育厅
+    公安局 公安厅 财政局 财政厅 卫生健康委员会 卫健委 卫生健康局 市场监督管理局 市场监督管理厅 市场监管局
+    自然资源局 自然资源厅 住房和城乡建设局 住房和城乡建设厅 住建局 交通运输局 交通运输厅 农业农村局 农业农村厅
+    文化广电和旅游局 文化和旅游厅 应急管理局 应急管理厅 生态环境局 生态环境厅 城市管理局 城管局 医疗保障局 医保局
+    退役军人事务局 统计局 审计局 审计厅 林业局 林业和草原局 体育局 商务局 商务厅 司法局 司法厅 税务局
     """.split()
 )
 
