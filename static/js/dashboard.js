@@ -26,7 +26,12 @@
       var item = items[params.dataIndex];
       if (item && item.url) { window.location.assign(item.url); }
     });
-    window.addEventListener("resize", function () { chart.resize(); });
+    // Redrawn whenever its box changes size (a window resized, a column reflowed).
+    if (window.ResizeObserver) {
+      new ResizeObserver(function () { chart.resize(); }).observe(el);
+    } else {
+      window.addEventListener("resize", function () { chart.resize(); });
+    }
     return chart;
   }
   ready(function () {
