@@ -67,7 +67,7 @@ def demand_rows(user, *, with_data_resources: bool = False) -> QuerySet[Demand]:
 
 
 def attach_flag_state(demands):
-    """Set `pending_flags_exist` on the demands of one page, in one query.
+    """Set `pending_flags_exist` (and `dismissed_flags_exist`) on the demands of one page, in one query.
 
     Done after pagination rather than as an annotation: a correlated subquery in the SELECT
     is computed for every row a database sorts, not only for the page it returns.
@@ -82,9 +82,13 @@ def attach_flag_state(demands):
         needed = DemandDataResource.objects.filter(demand_id=OuterRef("demand_id"), resource_id=OuterRef("resource_id"))
         refusals = (AuthorizationRequest.objects.filter(demand_id__in=ids, state__in=REFUSING_STATES).filter(Exists(needed))
                     .order_by().annotate(kind=Value("refused")).values_list("demand_id", "kind"))
-        found = set(flags.union(refusals))
+        # Flags a reviewer dismissed: the list says the demand was checked, not that it never matched.
+        dismissed = (RedundancyFlag.objects.filter(demand_id__in=ids, state=FlagState.DISMISSED).order_by()
+                     .annotate(kind=Value("dismissed")).values_list("demand_id", "kind"))
+        found = set(flags.union(refusals, dismissed))
     for demand in demands:
         demand.pending_flags_exist = (demand.pk, "flag") in found
+        demand.dismissed_flags_exist = (demand.pk, "dismissed") in found
         demand.refused_authorizations_exist = (demand.pk, "refused") in found
     return demands
 

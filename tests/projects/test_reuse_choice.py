@@ -63,3 +63,18 @@ def test_a_refused_action_keeps_what_the_reviewer_wrote_once(users, login):
     assert 'value="五十万"' in page and "data-select-on-focus" in page
     again = client.get(f"/demands/{demand.pk}/").content.decode()
     assert reason not in again  # shown once, not forever
+
+
+def test_the_queue_says_a_demand_was_checked_when_its_flags_were_dismissed(users, login):
+    from projects.redundancy.choices import FlagState
+
+    pending, dismissed, clean = (walk(DemandFactory(title=t), S.PROVINCIAL_REVIEW, users) for t in ("甲", "乙", "丙"))
+    system = SystemFactory()
+    for demand, state in ((pending, FlagState.PENDING), (dismissed, FlagState.DISMISSED)):
+        RedundancyFlag.objects.create(demand=demand, candidate_kind=CandidateKind.SYSTEM, candidate_id=system.pk,
+                                      candidate_title=system.name, score=Decimal("0.9"), state=state)
+    page = login(users["prov_reviewer"]).get("/demands/review/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    rows = {d.code: page.split(d.code, 1)[1].split("</tr>", 1)[0] for d in (pending, dismissed, clean)}
+    assert "Flagged" in rows[pending.code] and "Checked, not a duplicate" not in rows[pending.code]
+    assert 'data-testid="flags-dismissed"' in rows[dismissed.code] and "Flagged" not in rows[dismissed.code]
+    assert "Flagged" not in rows[clean.code] and "flags-dismissed" not in rows[clean.code]
