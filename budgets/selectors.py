@@ -13,6 +13,8 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from core.http import object_id
 from organizations.models import Organization
@@ -21,6 +23,7 @@ from projects.delivery.models import Project
 from .choices import HOLDING_STATES, OPEN_STATES, Category, DisbursementState, FundingSource, SavingDecision
 from .models import BudgetChange, BudgetLine, Disbursement, FinalAccount, SavingsEntry
 
+PROVINCIAL = _("Provincial")  # the city column of a provincial organization
 ZERO = Decimal("0")
 
 
@@ -207,13 +210,20 @@ def savings_totals(user, qs: QuerySet[SavingsEntry] | None = None) -> dict:
         return [{"key": r[key], "label": label_of(r), "amount": r["amount"], "count": r["n"]}
                 for r in qs.values(*({key} | set(label_fields.get(key, ())))).annotate(amount=Sum("amount"), n=Count("pk")).order_by("-amount")]
 
-    label_fields = {"org_id": ("org__name",), "org__city_id": ("org__city__name",)}
+    label_fields = {"org_id": ("org__name",), "org__city_id": ("org__city__name", "org__city__name_en")}
+    english = get_language().startswith("en")
+
+    def city_label(r):
+        if r.get("org__city_id") is None:
+            return str(PROVINCIAL)  # provincial organizations have no city
+        return (english and r.get("org__city__name_en")) or r.get("org__city__name") or "—"
+
     totals = qs.aggregate(amount=Sum("amount"), n=Count("pk"))
     return {
         "total": totals["amount"] or ZERO,
         "count": totals["n"],
         "by_year": grouped("year", lambda r: str(r["year"])),
         "by_org": grouped("org_id", lambda r: r["org__name"]),
-        "by_city": grouped("org__city_id", lambda r: r.get("org__city__name") or "—"),
+        "by_city": grouped("org__city_id", city_label),
         "by_reason": grouped("decision", lambda r: str(decisions.get(r["decision"], r["decision"]))),
     }

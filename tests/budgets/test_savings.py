@@ -65,7 +65,7 @@ def test_totals_by_year_org_city_and_reason_are_the_sum_of_the_entries(users):
     assert (totals["total"], totals["count"]) == (Decimal("660000.00"), 3)
     assert {r["key"]: r["amount"] for r in totals["by_reason"]} == {
         "merge": Decimal("350000.00"), "reuse": Decimal("300000.00"), "budget_cut": Decimal("10000.00")}
-    assert {r["label"]: r["amount"] for r in totals["by_city"]} == {"长春市": Decimal("360000.00"), "吉林市": Decimal("300000.00")}
+    assert {r["label"]: r["amount"] for r in totals["by_city"]} == {"Changchun": Decimal("360000.00"), "Jilin": Decimal("300000.00")}  # English (the tests' language)
     assert sum(e.amount for e in SavingsEntry.objects.all()) == totals["total"]
     # a submitter's view holds only its organization's entries
     mine = selectors.savings_totals(users["sub_changchun"])
@@ -149,3 +149,16 @@ def test_the_api_takes_an_incremental_cost_for_a_merge_and_refuses_one_above_the
     done = client.post(url, {"name": "merge", "target_project": target.pk, "incremental_cost": "350000"}, format="json")
     assert done.status_code == 200
     assert SavingsEntry.objects.get(demand=d).amount == Decimal("0.00")  # the whole total still spent: nothing saved, never negative
+
+
+def test_cities_are_named_in_the_readers_language_and_provincial_entries_say_so(users):
+    from django.utils import translation
+
+    a, b = demand(), demand(org=org("220000-jyt"))  # a Changchun bureau, a provincial department
+    ports.record_saving(demand=a, decision="merge", amount=a.budget_total, actor=None)
+    ports.record_saving(demand=b, decision="merge", amount=b.budget_total, actor=None)
+    with translation.override("en"):
+        labels = {r["label"] for r in selectors.savings_totals(users["finance"])["by_city"]}
+        assert labels == {"Changchun", "Provincial"}
+    with translation.override("zh-hans"):
+        assert {str(r["label"]) for r in selectors.savings_totals(users["finance"])["by_city"]} == {"长春市", "省级"}
