@@ -41,7 +41,7 @@ from assets.importing import (
     tmp_storage,
 )
 from assets.models import ImportPreview
-from core import workflow
+from core import drafts, workflow
 from core.errors import WorkflowError
 from core.http import object_id
 from projects.delivery.selectors import project_for
@@ -123,26 +123,12 @@ def disbursement_transition(request, pk: int):
     return redirect("budgets:project_money", pk=disbursement.budget_line.project_id)
 
 
-# A refused form of the money page keeps what was typed: the page shows it once more (one draft a session).
+# A refused form of the money page keeps what was typed: the page shows it once more (core.drafts).
 DRAFT_KEY = "budgets_money_draft"
-DRAFT_MAX = 20000  # characters kept per box: more than any box takes, so that an over-long text comes back whole
 
 
 def _keep_draft(request, project_id: int, form: str, fields) -> None:
-    request.session[DRAFT_KEY] = {"project": project_id, "form": form,
-                                  "data": {f: str(request.POST.get(f, ""))[:DRAFT_MAX] for f in fields}}
-
-
-def _take_draft(request, project_id: int) -> dict:
-    draft = request.session.get(DRAFT_KEY)
-    if not draft or draft.get("project") != project_id:
-        return {}
-    del request.session[DRAFT_KEY]
-    return draft
-
-
-def _draft_for(draft: dict, form: str) -> dict | None:
-    return draft.get("data") if draft.get("form") == form else None
+    drafts.keep(request, DRAFT_KEY, owner=project_id, form=form, values={f: request.POST.get(f, "") for f in fields})
 
 
 def with_decisions(changes, user) -> None:
@@ -160,7 +146,7 @@ def project_money(request, pk: int):
     """One project's money: the funding figures, the lines, disbursements, budget changes and the final account."""
     project = project_for(request.user, pk)
     user = request.user
-    draft = _take_draft(request, project.pk)
+    draft = drafts.take(request, DRAFT_KEY, owner=project.pk)
     data = selectors.project_money_page(user, project)
     for obj in data["disbursements"]:
         obj.actions = workflow.available_transitions(obj, "status", user)
@@ -170,19 +156,19 @@ def project_money(request, pk: int):
     edits_lines = perm.may_edit_budget_lines(project, user) and project.funding_status != "settled"
     if edits_lines:
         for line in lines:  # each line's own form, filled with its values (ids apart per line), or with what was typed
-            typed = _draft_for(draft, f"line{line.pk}")
+            typed = drafts.values_for(draft, f"line{line.pk}")
             line.form = BudgetLineForm(auto_id=f"line{line.pk}_%s", initial=typed or {
                 "fiscal_year": line.fiscal_year, "source": line.source, "category": line.category, "amount": line.amount, "note": line.note})
             line.draft = typed is not None
             line.deletable = not (line.requested or line.held or line.has_rejected)
-    typed_line, typed_disbursement, typed_change = (_draft_for(draft, f) for f in ("line", "disbursement", "change"))
+    typed_line, typed_disbursement, typed_change = (drafts.values_for(draft, f) for f in ("line", "disbursement", "change"))
     return render(request, "budgets/project_money.html", {
         **data, "project": project, "manages": manages, "edits_lines": edits_lines,
         "line_form": BudgetLineForm(initial=typed_line) if edits_lines else None, "line_draft": typed_line is not None,
         "disbursement_form": DisbursementForm(lines=lines, milestones=project.milestones.all(), initial=typed_disbursement)
         if manages and lines else None,
         "disbursement_draft": typed_disbursement is not None,
-        "partial_form": PartialAllocationForm(initial=_draft_for(draft, "partial")) if manages else None,
+        "partial_form": PartialAllocationForm(initial=drafts.values_for(draft, "partial")) if manages else None,
         "change_form": BudgetChangeForm(initial=typed_change) if perm.may_propose_budget_change(project, user) else None,
     })
 

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from assets.choices import SystemStatus
 from assets.models import Capability, InformationSystem
-from core import panels
+from core import drafts, panels
 from core.errors import TransitionInvalid, WorkflowError
 from core.http import safe_next
 from core.workflow import available_transitions, blocked_transitions
@@ -57,7 +57,7 @@ from projects.demands.selectors import (
     review_context,
     review_queue_for,
 )
-from projects.demands.services import COMMENT_MAX, DemandInvalid, demand_transition, save_demand
+from projects.demands.services import DemandInvalid, demand_transition, save_demand
 from projects.demands.transitions import handler_for, submit_problems
 
 PAGE_SIZE = 25
@@ -275,7 +275,7 @@ def demand_detail_view(request, pk: int):
         "fields_to_fix": [(f, field_label(f)) for f in (demand.fields_to_fix or [])],
         "submit_problems": submit_problems(demand) if "withdraw" in actions and demand.status in EDITABLE_STATES else {},
         "systems": _reuse_choices(demand) if "recommend_reuse" in actions else [],
-        "draft": _take_draft(request, demand),
+        "draft": drafts.take(request, DRAFT_KEY, owner=demand.pk).get("data", {}),
         "redundancy_panel": _extra_panel("projects/partials/redundancy_panel.html"),
         "panels": panels.panels_for("projects.demand", demand, user),
         "now": timezone.now(),
@@ -291,15 +291,7 @@ DRAFT_FIELDS = ("comment", "approved_budget", "target", "system_code", "incremen
 
 def _keep_draft(request, demand: Demand, data: dict) -> None:
     """A refused action keeps what the reviewer wrote (a reason, a figure): the page shows it again once."""
-    request.session[DRAFT_KEY] = {"demand": demand.pk, **{f: str(data.get(f) or "")[:COMMENT_MAX] for f in DRAFT_FIELDS}}
-
-
-def _take_draft(request, demand: Demand) -> dict:
-    draft = request.session.get(DRAFT_KEY)
-    if not draft or draft.get("demand") != demand.pk:
-        return {}
-    del request.session[DRAFT_KEY]
-    return draft
+    drafts.keep(request, DRAFT_KEY, owner=demand.pk, form="action", values={f: data.get(f) for f in DRAFT_FIELDS})
 
 
 def _reuse_choices(demand: Demand) -> list:
