@@ -104,6 +104,8 @@ class TransitionHandler:
     api_fields: tuple[str, ...] = ()
     # Kinds of redundancy candidate (system, demand, project) this decision may be taken on.
     candidate_kinds: tuple[str, ...] = ()
+    # The box of what the decision still costs (a merge's incremental, a reuse's adaptation cost).
+    cost_field: str | None = None
 
     def __init__(self, name: str):
         self.name = name
@@ -119,6 +121,10 @@ class TransitionHandler:
 
     def payload_for_candidate(self, kind: str, cid: int) -> dict | None:
         return None
+
+    def declared_cost(self, data) -> dict:
+        """`{cost_field: value}` when the form's cost box was filled in, else nothing."""
+        return _declared(data, self.cost_field) if self.cost_field else {}
 
     def validate(self, demand: Demand, actor, comment: str, payload: dict) -> dict:
         if self.comment_required and not comment:
@@ -252,9 +258,10 @@ class Merge(TransitionHandler):
 
     api_fields = ("target_demand", "target_project", "incremental_cost")
     candidate_kinds = (CandidateKind.DEMAND, CandidateKind.PROJECT)
+    cost_field = "incremental_cost"
 
     def payload_from_form(self, data):
-        return {**_resolve_target(data.get("target")), **_declared(data, "incremental_cost")}
+        return {**_resolve_target(data.get("target")), **self.declared_cost(data)}
 
     def payload_for_candidate(self, kind, cid):
         if not self.fits_candidate(kind):
@@ -308,10 +315,11 @@ class RecommendReuse(TransitionHandler):
 
     api_fields = ("system", "adaptation_cost")
     candidate_kinds = (CandidateKind.SYSTEM,)
+    cost_field = "adaptation_cost"
 
     def payload_from_form(self, data):
         code = {"system_code": data["system_code"]} if data.get("system_code") and not data.get("system") else {}
-        return {"system": data.get("system"), **code, **_declared(data, "adaptation_cost")}
+        return {"system": data.get("system"), **code, **self.declared_cost(data)}
 
     def payload_for_candidate(self, kind, cid):
         return {"system": cid} if self.fits_candidate(kind) else None

@@ -202,10 +202,7 @@ def decide(request, pk: int, kind: str, cid: int):
         messages.error(request, _("This decision does not fit this candidate: merge into a demand or a project, "
                                   "reuse a system."))
         return redirect(compare_url)
-    # What the merge or the reuse still costs (the saving recorded is the total minus it).
-    cost_field = {"merge": "incremental_cost", "recommend_reuse": "adaptation_cost"}.get(name)
-    if cost_field and (request.POST.get(cost_field) or "").strip():
-        payload[cost_field] = request.POST[cost_field].strip()[:60]
+    payload.update(handler.declared_cost(request.POST))  # what the merge or the reuse still costs
     try:
         demand_transition(demand=demand, name=name, actor=request.user, comment=request.POST.get("comment") or "", **payload)
     except TransitionInvalid as err:
