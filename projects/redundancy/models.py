@@ -1,5 +1,3 @@
-import math
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -7,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.selectors import RestrictedManager
 from projects.demands.models import Demand
-from projects.redundancy.choices import CandidateKind
+from projects.redundancy.choices import CandidateKind, whole_percent
 from projects.redundancy.workflows import FlagWorkflow
 
 
@@ -40,7 +38,7 @@ class RedundancyFlag(FlagWorkflow, models.Model):
     def __str__(self) -> str:
         return _("%(kind)s %(code)s possibly duplicated %(score)s%%") % {
             "kind": CandidateKind(self.candidate_kind).label, "code": self.candidate_code or self.candidate_id,
-            "score": math.floor(float(self.score) * 100 + 1e-9),  # down, as the pages show it
+            "score": whole_percent(self.score),  # down, as the pages show it
         }
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 
 from django import template
@@ -10,7 +9,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 from projects.demands.choices import REVIEW_STATES
-from projects.redundancy.choices import CandidateKind, FlagState
+from projects.redundancy.choices import CandidateKind, FlagState, whole_percent
 from projects.redundancy.documents import flag_threshold
 from projects.redundancy.flags import flags_for, may_resolve_flags
 from projects.redundancy.search import REASONS_SHOWN
@@ -42,12 +41,9 @@ def redundancy_flags_panel(context, demand):
 
 @register.filter
 def percent(score) -> str:
-    """A score in [0, 1] as a whole percentage, rounded down: 0.8928 → "89%".
-
-    Down, never to the nearest: the band is decided on the score itself (≥ the threshold), so
-    0.497 must read 49% beside "related", not 50% as if it had reached a 50% threshold."""
+    """A score in [0, 1] as a whole percentage, rounded down (choices.whole_percent): 0.8928 → "89%"."""
     try:
-        return f"{math.floor(float(score) * 100 + 1e-9)}%"
+        return f"{whole_percent(score)}%"
     except (TypeError, ValueError):
         return "—"
 
